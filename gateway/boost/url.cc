@@ -1,0 +1,2 @@
+// Boost.URL is header-only in Debian's Boost 1.81: its implementation is compiled here, once.
+#include <boost/url/src.hpp>

@@ -1,0 +1,47 @@
+#ifndef GATEWAY_CONFIG_CONFIG_H_
+#define GATEWAY_CONFIG_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gateway/core/app.h"
+
+namespace gw::config {
+
+// Everything the server needs to start, validated. Built from, later overriding earlier:
+// the embedded default, a JSON file (--config), the environment, then command-line flags.
+struct Config {
+  std::string host = "0.0.0.0";
+  uint16_t port = 6001;         // WebSocket + Pusher HTTP API; 0 = any free port
+  uint16_t grpc_port = 50051;   // gRPC control plane; 0 = any free port
+  uint32_t threads = 0;         // I/O threads; 0 = one per core
+  // Server-wide WebSocket connections; 0 = unlimited. Over it: close 4100 (over capacity).
+  uint32_t max_connections = 0;
+  // Bytes queued to one slow client before it is disconnected with 4100, in KiB.
+  uint32_t max_write_buffer_kb = 1024;
+  // Largest inbound WebSocket message or HTTP body, in KiB (beyond the per-app payload limit,
+  // this guards the parser itself).
+  uint32_t max_request_kb = 256;
+  // Seconds a drain waits for clients to leave after SIGTERM before cutting them.
+  uint32_t shutdown_grace_seconds = 10;
+  std::string log_level = "info";  // debug | info | warn | error
+  std::vector<core::App> apps;
+  // Set by --help: print usage and exit 0.
+  bool show_help = false;
+};
+
+// `args` excludes argv[0]. `env` holds the process environment. Errors are InvalidArgument and
+// name the offending key, variable or flag, e.g. "apps[1].max_connections: expected a
+// non-negative integer".
+absl::StatusOr<Config> LoadConfig(const std::vector<std::string>& args,
+                                  const std::map<std::string, std::string>& env);
+
+// Usage text for --help.
+std::string Usage();
+
+}  // namespace gw::config
+
+#endif  // GATEWAY_CONFIG_CONFIG_H_

@@ -1,0 +1,46 @@
+#ifndef GATEWAY_CORE_APP_H_
+#define GATEWAY_CORE_APP_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gw::core {
+
+// Per-app limits, with the defaults Pusher documents (and Reverb/soketi follow) so an app moved
+// here behaves as it did there. A value of 0 for a "max" means "no limit" unless noted.
+struct AppLimits {
+  // Concurrent WebSocket connections for this app; 0 = unlimited. Over it: close 4004.
+  uint32_t max_connections = 0;
+  // Client events per connection per second; over it: pusher:error 4301, connection stays open.
+  uint32_t max_client_events_per_second = 10;
+  // Distinct users per presence channel (Pusher: 100).
+  uint32_t max_presence_members = 100;
+  // Serialized user_info of one presence member, in KiB (Pusher: 1 KB).
+  uint32_t max_presence_member_size_kb = 1;
+  // Event payload (`data`) size in KiB, WebSocket and HTTP API alike (Pusher: 10 KB, HTTP 413).
+  uint32_t max_event_payload_kb = 10;
+  // Seconds of silence after which the client should ping; sent in connection_established.
+  uint32_t activity_timeout_seconds = 30;
+  // Channels one trigger may name, and events one batch may carry (Pusher: 100 and 10).
+  uint32_t max_channels_per_event = 100;
+  uint32_t max_batch_size = 10;
+};
+
+// One tenant as configured: the identity a Pusher client or SDK presents, and its settings.
+// Immutable once the server runs.
+struct App {
+  std::string id;
+  std::string key;
+  std::string secret;
+  bool enabled = true;
+  bool enable_client_messages = false;
+  // Origins allowed to open WebSockets; "*" matches any, and a "*" inside a pattern matches any
+  // run of characters ("https://*.example.com"). Empty list = any origin.
+  std::vector<std::string> allowed_origins = {"*"};
+  AppLimits limits;
+};
+
+}  // namespace gw::core
+
+#endif  // GATEWAY_CORE_APP_H_

@@ -1,0 +1,42 @@
+#ifndef GATEWAY_CORE_APP_STATE_H_
+#define GATEWAY_CORE_APP_STATE_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "gateway/core/app.h"
+#include "gateway/core/channel_registry.h"
+#include "gateway/core/shard_index.h"
+
+namespace gw::core {
+
+// One app at run time: its configuration, connection count, channel registry and one ShardIndex
+// per shard. Thread-safe except shard_index(i), which only shard i's thread may use.
+class AppState {
+ public:
+  AppState(App app, size_t shard_count) : app_(std::move(app)), shard_indexes_(shard_count) {}
+  AppState(const AppState&) = delete;
+  AppState& operator=(const AppState&) = delete;
+
+  const App& app() const { return app_; }
+  ChannelRegistry& channels() { return channels_; }
+  const ChannelRegistry& channels() const { return channels_; }
+  ShardIndex& shard_index(size_t shard) { return shard_indexes_[shard]; }
+
+  // Claims a connection slot against limits.max_connections; false when the app is full.
+  bool TryAddConnection();
+  void RemoveConnection() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+  uint32_t connection_count() const { return connections_.load(std::memory_order_relaxed); }
+
+ private:
+  const App app_;
+  std::atomic<uint32_t> connections_{0};
+  ChannelRegistry channels_;
+  std::vector<ShardIndex> shard_indexes_;
+};
+
+}  // namespace gw::core
+
+#endif  // GATEWAY_CORE_APP_STATE_H_

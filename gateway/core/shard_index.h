@@ -1,0 +1,39 @@
+#ifndef GATEWAY_CORE_SHARD_INDEX_H_
+#define GATEWAY_CORE_SHARD_INDEX_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "gateway/core/frame.h"
+#include "gateway/core/subscriber.h"
+
+namespace gw::core {
+
+// One shard's view of one app: channel -> the local subscribers. Owned by the app, touched only
+// from its shard's thread, so no lock is taken on the message path. Holds raw pointers: a
+// subscriber removes itself from every channel before it is destroyed.
+class ShardIndex {
+ public:
+  // False if `subscriber` was already in `channel`.
+  bool Add(std::string_view channel, Subscriber* subscriber);
+  // False if `subscriber` was not in `channel`.
+  bool Remove(std::string_view channel, Subscriber* subscriber);
+  // Delivers `frame` to every local subscriber of `channel` whose socket id differs from
+  // `except_socket_id` (empty = none skipped). Returns how many received it.
+  size_t Deliver(std::string_view channel, const Frame& frame,
+                 std::string_view except_socket_id) const;
+  size_t SubscriberCount(std::string_view channel) const;
+  size_t ChannelCount() const { return channels_.size(); }
+
+ private:
+  // A vector, not a set: fan-out is a linear walk over contiguous pointers; removal is a swap
+  // with the last element.
+  absl::flat_hash_map<std::string, std::vector<Subscriber*>> channels_;
+};
+
+}  // namespace gw::core
+
+#endif  // GATEWAY_CORE_SHARD_INDEX_H_

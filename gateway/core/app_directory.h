@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "gateway/core/string_map.h"
 #include "absl/status/statusor.h"
 #include "gateway/core/app.h"
 #include "gateway/core/app_state.h"
@@ -28,8 +28,8 @@ class AppDirectory {
  private:
   AppDirectory() = default;
   std::vector<std::unique_ptr<AppState>> apps_;
-  absl::flat_hash_map<std::string, AppState*> by_key_;
-  absl::flat_hash_map<std::string, AppState*> by_id_;
+  StringMap<AppState*> by_key_;
+  StringMap<AppState*> by_id_;
 };
 
 }  // namespace gw::core

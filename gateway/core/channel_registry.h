@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
+#include "gateway/core/string_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -65,7 +65,7 @@ class ChannelRegistry {
   static ChannelCounts CountsOf(const Channel& channel);
 
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Channel> channels_ ABSL_GUARDED_BY(mu_);
+  StringMap<Channel> channels_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gw::core

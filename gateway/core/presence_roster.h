@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "gateway/core/string_map.h"
 #include "absl/status/statusor.h"
 
 namespace gw::core {
@@ -42,7 +42,7 @@ class PresenceRoster {
     std::string user_info;
     uint32_t connections = 0;
   };
-  absl::flat_hash_map<std::string, Entry> members_;
+  StringMap<Entry> members_;
 };
 
 }  // namespace gw::core

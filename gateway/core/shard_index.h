@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "gateway/core/string_map.h"
 #include "gateway/core/frame.h"
 #include "gateway/core/subscriber.h"
 
@@ -31,7 +31,7 @@ class ShardIndex {
  private:
   // A vector, not a set: fan-out is a linear walk over contiguous pointers; removal is a swap
   // with the last element.
-  absl::flat_hash_map<std::string, std::vector<Subscriber*>> channels_;
+  StringMap<std::vector<Subscriber*>> channels_;
 };
 
 }  // namespace gw::core

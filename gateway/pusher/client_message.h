@@ -52,6 +52,11 @@ struct PresenceMember {
 // not an object or user_id is missing, empty, longer than 128 characters or of another type.
 absl::StatusOr<PresenceMember> ParsePresenceChannelData(std::string_view channel_data);
 
+// Parses pusher:signin user_data {"id": string|number, "user_info"?: any, ...} into the member a
+// signed-in connection is on presence channels it joins without channel_data. Same rules for
+// `id` as for user_id above; other members (watchlist, ...) are ignored here.
+absl::StatusOr<PresenceMember> ParseSigninUserData(std::string_view user_data);
+
 }  // namespace gw::pusher
 
 #endif  // GATEWAY_PUSHER_CLIENT_MESSAGE_H_

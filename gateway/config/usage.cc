@@ -1,0 +1,115 @@
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "gateway/config/config.h"
+
+namespace gw::config {
+namespace {
+
+// One line of a three-column table; columns wide enough for the longest key.
+std::string Row(absl::string_view key, absl::string_view value, absl::string_view meaning) {
+  constexpr size_t kKeyWidth = 32;
+  constexpr size_t kValueWidth = 12;
+  std::string line = absl::StrCat("  ", key);
+  line.resize(std::max(line.size() + 1, kKeyWidth), ' ');
+  absl::StrAppend(&line, value);
+  line.resize(std::max(line.size() + 1, kKeyWidth + kValueWidth), ' ');
+  absl::StrAppend(&line, meaning, "\n");
+  return line;
+}
+
+std::string Quoted(absl::string_view text) { return absl::StrCat("\"", text, "\""); }
+
+std::string Bool(bool value) { return value ? "true" : "false"; }
+
+}  // namespace
+
+// Defaults are taken from Config and core::App themselves, so the help cannot drift from what
+// the server does.
+std::string Usage() {
+  const Config server;
+  const core::App app;
+  const core::AppLimits& limits = app.limits;
+  return absl::StrCat(
+      "Usage: realtime-gateway [flags]\n"
+      "\n"
+      "A WebSocket server speaking the Pusher Channels protocol, for Pusher client libraries,\n"
+      "Laravel Echo and the Pusher HTTP API. With nothing configured it listens on ",
+      server.host, ":", server.port, "\n(WebSocket and HTTP API) and port ", server.grpc_port,
+      " (gRPC), with one demo app: id \"app-id\", key \"app-key\",\n"
+      "secret \"app-secret\", client events enabled.\n"
+      "\n"
+      "Each source overrides the one before: built-in defaults, the config file, the\n"
+      "environment, then flags.\n"
+      "\n"
+      "Flags (--name value or --name=value):\n",
+      Row("--config FILE", "", "JSON config file, keys below"),
+      Row("--host HOST", server.host, "address to listen on"),
+      Row("--port N", absl::StrCat(server.port), "WebSocket + HTTP API port; 0 = any free port"),
+      Row("--grpc-port N", absl::StrCat(server.grpc_port), "gRPC port; 0 = any free port"),
+      Row("--threads N", absl::StrCat(server.threads), "I/O threads; 0 = one per core"),
+      Row("--log-level L", server.log_level, "debug, info, warn or error"),
+      Row("--help, -h", "", "print this help and exit"),
+      "\n"
+      "Environment, as in a Laravel .env (a variable set to \"\" counts as unset):\n"
+      "  PUSHER_APP_ID, PUSHER_APP_KEY, PUSHER_APP_SECRET\n"
+      "  REVERB_APP_ID, REVERB_APP_KEY, REVERB_APP_SECRET\n"
+      "      Each set of three defines an app; set all three or none. An app with the same id\n"
+      "      gets the new key and secret. Otherwise, with no \"apps\" in a config file, the\n"
+      "      app replaces the demo app and keeps its settings; with them, it is added with\n"
+      "      the per-app defaults below.\n"
+      "  REALTIME_HOST, else REVERB_SERVER_HOST                    address to listen on\n"
+      "  REALTIME_PORT, else REVERB_SERVER_PORT, else PUSHER_PORT  WebSocket + HTTP API port\n"
+      "  REALTIME_GRPC_PORT                                        gRPC port\n"
+      "\n"
+      "Config file: one JSON object. Every key is optional; unknown keys are errors.\n",
+      Row("key", "default", "value"), Row("host", Quoted(server.host), "address to listen on"),
+      Row("port", absl::StrCat(server.port), "0-65535; 0 = any free port"),
+      Row("grpc_port", absl::StrCat(server.grpc_port), "0-65535; 0 = any free port"),
+      Row("threads", absl::StrCat(server.threads), "I/O threads; 0 = one per core"),
+      Row("max_connections", absl::StrCat(server.max_connections),
+          "WebSocket connections, server-wide; 0 = unlimited"),
+      Row("max_write_buffer_kb", absl::StrCat(server.max_write_buffer_kb),
+          "KiB queued to a slow client before it is cut off; at least 1"),
+      Row("max_request_kb", absl::StrCat(server.max_request_kb),
+          "largest WebSocket message or HTTP body, KiB; at least 1"),
+      Row("shutdown_grace_seconds", absl::StrCat(server.shutdown_grace_seconds),
+          "wait for clients to leave after SIGTERM"),
+      Row("log_level", Quoted(server.log_level), "\"debug\", \"info\", \"warn\" or \"error\""),
+      Row("apps", "demo app", "array of apps, replacing the demo app"), "Each app:\n",
+      Row("id", "required", "letters, digits, - _ . ~"),
+      Row("key", "required", "letters, digits, - _ . ~; clients connect with it"),
+      Row("secret", "required", "signs HTTP API requests and channel auth"),
+      Row("enabled", Bool(app.enabled), "false refuses connections and API calls"),
+      Row("enable_client_messages", Bool(app.enable_client_messages),
+          "allow client-* events on private and presence channels"),
+      Row("max_connections", absl::StrCat(limits.max_connections), "0 = unlimited"),
+      Row("max_client_events_per_second", absl::StrCat(limits.max_client_events_per_second),
+          "per connection"),
+      Row("max_presence_members", absl::StrCat(limits.max_presence_members),
+          "users per presence channel"),
+      Row("max_presence_member_size_kb", absl::StrCat(limits.max_presence_member_size_kb),
+          "user_info of one member, KiB"),
+      Row("max_event_payload_kb", absl::StrCat(limits.max_event_payload_kb),
+          "event data, KiB; at least 1"),
+      Row("activity_timeout", absl::StrCat(limits.activity_timeout_seconds),
+          "seconds of silence before clients ping; at least 1"),
+      Row("allowed_origins",
+          absl::StrCat("[\"", absl::StrJoin(app.allowed_origins, "\", \""), "\"]"),
+          "browser origins; * matches any run of characters"),
+      "\n"
+      "Example config file:\n"
+      "  {\n"
+      "    \"port\": 6001,\n"
+      "    \"log_level\": \"info\",\n"
+      "    \"apps\": [\n"
+      "      {\"id\": \"my-app\", \"key\": \"my-key\", \"secret\": \"my-secret\",\n"
+      "       \"enable_client_messages\": true,\n"
+      "       \"allowed_origins\": [\"https://*.example.com\"]}\n"
+      "    ]\n"
+      "  }\n");
+}
+
+}  // namespace gw::config

@@ -1,0 +1,54 @@
+#ifndef GATEWAY_EDGE_EDGE_CONTEXT_H_
+#define GATEWAY_EDGE_EDGE_CONTEXT_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "gateway/core/app_directory.h"
+#include "gateway/core/fanout.h"
+#include "gateway/service/event_publisher.h"
+
+namespace gw::edge {
+
+// Server-wide limits of the edge, from Config.
+struct EdgeLimits {
+  uint32_t max_connections = 0;  // 0 = unlimited; over it: 4100
+  size_t max_write_buffer_bytes = 1024 * 1024;
+  size_t max_request_bytes = 256 * 1024;
+  std::chrono::seconds handshake_timeout{10};
+  std::chrono::seconds http_idle_timeout{30};
+  // How long a closing connection may take to flush before its socket is cut.
+  std::chrono::seconds close_timeout{5};
+  // Longest wait for a pong after the server pinged an idle client.
+  std::chrono::seconds max_pong_wait{30};
+};
+
+// What every edge session needs, shared by all shards. Owned by main; outlives the server.
+struct EdgeContext {
+  core::AppDirectory& apps;
+  core::Fanout& fanout;
+  service::EventPublisher& publisher;
+  EdgeLimits limits;
+  std::atomic<uint32_t> connections{0};
+  // Set when a drain starts: readiness fails and new WebSockets are refused with 4200.
+  std::atomic<bool> draining{false};
+  // Set once every listener accepts, so GET /up answers 200 only from then on.
+  std::atomic<bool> accepting{false};
+
+  // Claims a server-wide connection slot; false when max_connections is reached.
+  bool TryAddConnection() {
+    uint32_t current = connections.load(std::memory_order_relaxed);
+    do {
+      if (limits.max_connections != 0 && current >= limits.max_connections) return false;
+    } while (!connections.compare_exchange_weak(current, current + 1,
+                                                std::memory_order_relaxed));
+    return true;
+  }
+  void RemoveConnection() { connections.fetch_sub(1, std::memory_order_relaxed); }
+};
+
+}  // namespace gw::edge
+
+#endif  // GATEWAY_EDGE_EDGE_CONTEXT_H_

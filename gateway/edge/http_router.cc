@@ -1,0 +1,63 @@
+#include "gateway/edge/http_router.h"
+
+#include <boost/url/parse.hpp>
+
+#include "gateway/edge/pusher_http_api.h"
+#include "gateway/pusher/http_api_codec.h"
+
+namespace gw::edge {
+
+namespace http = boost::beast::http;
+
+HttpResponse JsonResponse(http::status status, std::string body, unsigned version) {
+  HttpResponse response{status, version};
+  response.set(http::field::server, "realtime-gateway");
+  response.set(http::field::content_type, "application/json");
+  response.body() = std::move(body);
+  return response;
+}
+
+HttpResponse ErrorResponse(http::status status, std::string_view message, unsigned version) {
+  return JsonResponse(status, pusher::EncodeErrorResponse(message), version);
+}
+
+http::status HttpStatusFor(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk: return http::status::ok;
+    case absl::StatusCode::kInvalidArgument: return http::status::bad_request;
+    case absl::StatusCode::kUnauthenticated: return http::status::unauthorized;
+    case absl::StatusCode::kPermissionDenied: return http::status::forbidden;
+    case absl::StatusCode::kNotFound: return http::status::not_found;
+    case absl::StatusCode::kResourceExhausted: return http::status::payload_too_large;
+    case absl::StatusCode::kUnavailable: return http::status::service_unavailable;
+    default: return http::status::internal_server_error;
+  }
+}
+
+HttpResponse RouteHttpRequest(EdgeContext& context, const HttpRequest& request) {
+  const unsigned version = request.version();
+  auto url = boost::urls::parse_origin_form(request.target());
+  if (!url) return ErrorResponse(http::status::bad_request, "malformed request target", version);
+
+  HttpResponse response = [&]() -> HttpResponse {
+    const std::string_view path = url->encoded_path();
+    if (path == "/up") {
+      if (request.method() != http::verb::get && request.method() != http::verb::head) {
+        return ErrorResponse(http::status::method_not_allowed, "use GET", version);
+      }
+      // Ready only while every listener accepts and no drain has begun: load balancers stop
+      // sending new clients here as soon as a shutdown starts.
+      if (!context.accepting.load() || context.draining.load()) {
+        return JsonResponse(http::status::service_unavailable, R"({"status":"draining"})",
+                            version);
+      }
+      return JsonResponse(http::status::ok, R"({"status":"ok"})", version);
+    }
+    if (path.starts_with("/apps/")) return HandlePusherApi(context, request, *url);
+    return ErrorResponse(http::status::not_found, "no such endpoint", version);
+  }();
+  response.keep_alive(request.keep_alive());
+  return response;
+}
+
+}  // namespace gw::edge

@@ -1,0 +1,39 @@
+#ifndef GATEWAY_EDGE_HTTP_SESSION_H_
+#define GATEWAY_EDGE_HTTP_SESSION_H_
+
+#include <memory>
+#include <optional>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "gateway/edge/io_shard.h"
+
+namespace gw::edge {
+
+// One accepted TCP connection while it speaks HTTP/1.1: answers the Pusher HTTP API and health
+// requests with keep-alive, and hands the socket to a WsSession when a request upgrades to a
+// WebSocket. Lives on its shard's thread; kept alive by its pending operation.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(IoShard& shard, boost::asio::ip::tcp::socket socket);
+  void Run();
+
+ private:
+  void Read();
+  void OnRead(boost::system::error_code ec);
+  void Write(boost::beast::http::response<boost::beast::http::string_body> response);
+
+  IoShard& shard_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::beast::http::response<boost::beast::http::string_body> response_;
+};
+
+}  // namespace gw::edge
+
+#endif  // GATEWAY_EDGE_HTTP_SESSION_H_

@@ -1,0 +1,170 @@
+#include "gateway/edge/pusher_http_api.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gateway/pusher/http_api_codec.h"
+#include "gateway/pusher/http_signature.h"
+#include "gateway/service/channel_queries.h"
+#include "gateway/service/event_publisher.h"
+
+namespace gw::edge {
+namespace {
+
+namespace http = boost::beast::http;
+
+enum class Route { kEvents, kBatchEvents, kChannels, kChannel, kChannelUsers };
+
+std::string QueryValue(const std::vector<std::pair<std::string, std::string>>& query,
+                       std::string_view key) {
+  for (const auto& [k, v] : query) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+HttpResponse StatusResponse(const absl::Status& status, unsigned version) {
+  return ErrorResponse(HttpStatusFor(status), std::string(status.message()), version);
+}
+
+service::PublishCommand ToCommand(pusher::TriggerRequest&& trigger) {
+  return service::PublishCommand{std::move(trigger.name), std::move(trigger.data),
+                                 std::move(trigger.channels), trigger.socket_id.value_or("")};
+}
+
+pusher::ChannelCounts ToWire(const core::ChannelCounts& counts) {
+  return pusher::ChannelCounts{counts.subscription_count, counts.user_count};
+}
+
+HttpResponse Trigger(EdgeContext& context, core::AppState& app, std::string_view body,
+                     unsigned version) {
+  auto trigger = pusher::ParseTriggerBody(body);
+  if (!trigger.ok()) return StatusResponse(trigger.status(), version);
+  const pusher::InfoRequest info = trigger->info;
+  service::PublishCommand command = ToCommand(std::move(*trigger));
+  auto counts = context.publisher.Publish(app, command);
+  if (!counts.ok()) return StatusResponse(counts.status(), version);
+  std::vector<std::pair<std::string, pusher::ChannelCounts>> channels;
+  for (size_t i = 0; i < command.channels.size(); ++i) {
+    channels.emplace_back(command.channels[i], ToWire((*counts)[i]));
+  }
+  return JsonResponse(http::status::ok, pusher::EncodeTriggerResponse(info, channels), version);
+}
+
+HttpResponse TriggerBatch(EdgeContext& context, core::AppState& app, std::string_view body,
+                          unsigned version) {
+  auto batch = pusher::ParseBatchBody(body);
+  if (!batch.ok()) return StatusResponse(batch.status(), version);
+  std::vector<pusher::InfoRequest> infos;
+  std::vector<service::PublishCommand> commands;
+  for (pusher::TriggerRequest& trigger : *batch) {
+    infos.push_back(trigger.info);
+    commands.push_back(ToCommand(std::move(trigger)));
+  }
+  auto counts = context.publisher.PublishBatch(app, commands);
+  if (!counts.ok()) return StatusResponse(counts.status(), version);
+  std::vector<pusher::ChannelCounts> wire;
+  for (const core::ChannelCounts& c : *counts) wire.push_back(ToWire(c));
+  return JsonResponse(http::status::ok, pusher::EncodeBatchResponse(infos, wire), version);
+}
+
+HttpResponse Channels(core::AppState& app,
+                      const std::vector<std::pair<std::string, std::string>>& query,
+                      unsigned version) {
+  const pusher::InfoRequest info = pusher::ParseInfo(QueryValue(query, "info"));
+  auto channels =
+      service::ChannelQueries::List(app, QueryValue(query, "filter_by_prefix"), info.user_count);
+  if (!channels.ok()) return StatusResponse(channels.status(), version);
+  std::vector<std::pair<std::string, pusher::ChannelCounts>> wire;
+  for (const auto& [name, counts] : *channels) wire.emplace_back(name, ToWire(counts));
+  return JsonResponse(http::status::ok, pusher::EncodeChannelsResponse(info, wire), version);
+}
+
+HttpResponse Channel(core::AppState& app, std::string_view channel,
+                     const std::vector<std::pair<std::string, std::string>>& query,
+                     unsigned version) {
+  const pusher::InfoRequest info = pusher::ParseInfo(QueryValue(query, "info"));
+  auto counts = service::ChannelQueries::Get(app, channel, info.user_count);
+  if (!counts.ok()) return StatusResponse(counts.status(), version);
+  return JsonResponse(http::status::ok, pusher::EncodeChannelResponse(info, ToWire(*counts)),
+                      version);
+}
+
+HttpResponse ChannelUsers(core::AppState& app, std::string_view channel, unsigned version) {
+  auto users = service::ChannelQueries::Users(app, channel);
+  if (!users.ok()) return StatusResponse(users.status(), version);
+  return JsonResponse(http::status::ok, pusher::EncodeUsersResponse(*users), version);
+}
+
+}  // namespace
+
+HttpResponse HandlePusherApi(EdgeContext& context, const HttpRequest& request,
+                             const boost::urls::url_view& url) {
+  const unsigned version = request.version();
+  std::vector<std::string> segments;
+  for (auto segment : url.segments()) segments.emplace_back(segment);
+
+  // segments: "apps", app_id, ...
+  Route route;
+  http::verb method = http::verb::get;
+  if (segments.size() == 3 && segments[2] == "events") {
+    route = Route::kEvents;
+    method = http::verb::post;
+  } else if (segments.size() == 3 && segments[2] == "batch_events") {
+    route = Route::kBatchEvents;
+    method = http::verb::post;
+  } else if (segments.size() == 3 && segments[2] == "channels") {
+    route = Route::kChannels;
+  } else if (segments.size() == 4 && segments[2] == "channels") {
+    route = Route::kChannel;
+  } else if (segments.size() == 5 && segments[2] == "channels" && segments[4] == "users") {
+    route = Route::kChannelUsers;
+  } else {
+    return ErrorResponse(http::status::not_found, "no such endpoint", version);
+  }
+  if (request.method() != method) {
+    return ErrorResponse(http::status::method_not_allowed,
+                         method == http::verb::post ? "use POST" : "use GET", version);
+  }
+  core::AppState* app = context.apps.FindById(segments[1]);
+  if (app == nullptr) return ErrorResponse(http::status::not_found, "app not found", version);
+
+  pusher::HttpApiRequest signed_request;
+  signed_request.method = std::string(request.method_string());
+  signed_request.path = std::string(url.encoded_path());
+  for (auto param : url.params()) {
+    signed_request.query.emplace_back(param.key, param.has_value ? param.value : "");
+  }
+  signed_request.body = request.body();
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  absl::Status verified =
+      pusher::VerifyHttpApiRequest(signed_request, app->app().key, app->app().secret, now);
+  if (!verified.ok()) {
+    // SDKs sign the path as they send it; one that percent-encodes a channel name in the path
+    // may have signed the decoded form instead.
+    std::string decoded = url.path();
+    if (decoded != signed_request.path) {
+      signed_request.path = std::move(decoded);
+      if (pusher::VerifyHttpApiRequest(signed_request, app->app().key, app->app().secret, now)
+              .ok()) {
+        verified = absl::OkStatus();
+      }
+    }
+  }
+  if (!verified.ok()) return StatusResponse(verified, version);
+  if (!app->app().enabled) return ErrorResponse(http::status::forbidden, "app is disabled", version);
+
+  switch (route) {
+    case Route::kEvents: return Trigger(context, *app, request.body(), version);
+    case Route::kBatchEvents: return TriggerBatch(context, *app, request.body(), version);
+    case Route::kChannels: return Channels(*app, signed_request.query, version);
+    case Route::kChannel: return Channel(*app, segments[3], signed_request.query, version);
+    case Route::kChannelUsers: return ChannelUsers(*app, segments[3], version);
+  }
+  return ErrorResponse(http::status::not_found, "no such endpoint", version);
+}
+
+}  // namespace gw::edge

@@ -1,0 +1,406 @@
+#include "gateway/edge/ws_session.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/version.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/edge/connection_gate.h"
+#include "gateway/pusher/error_codes.h"
+#include "gateway/pusher/server_frames.h"
+#include "gateway/pusher/signature.h"
+
+namespace gw::edge {
+
+namespace websocket = boost::beast::websocket;
+namespace http = boost::beast::http;
+
+namespace {
+
+// A close frame's reason must fit in 123 bytes (RFC 6455 §5.5).
+websocket::close_reason CloseReason(uint16_t code, std::string_view message) {
+  return websocket::close_reason(static_cast<websocket::close_code>(code),
+                                 message.substr(0, 123));
+}
+
+// An inbound read buffer that grew for one large message is given back afterwards, so an idle
+// connection holds only what small messages need.
+constexpr size_t kReadBufferKeep = 16 * 1024;
+
+}  // namespace
+
+WsSession::WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket)
+    : shard_(shard), context_(shard.context()), ws_(std::move(socket)), created_(Clock::now()) {}
+
+// Teardown has already released everything shared; nothing here may touch the shard, which may
+// be gone when the last pending handler is destroyed at exit.
+WsSession::~WsSession() = default;
+
+void WsSession::Run(http::request<http::string_body> upgrade) {
+  shard_.AddSession(this);
+  ws_.read_message_max(context_.limits.max_request_bytes);
+  ws_.auto_fragment(false);
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = context_.limits.handshake_timeout;
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+    response.set(http::field::server, "realtime-gateway");
+  }));
+  // WebSocket ping/pong control frames are proof of life too (Beast answers pings itself).
+  ws_.control_callback([this](websocket::frame_type, boost::beast::string_view) {
+    last_inbound_ = Clock::now();
+    ping_sent_at_.reset();
+  });
+  auto request = std::make_shared<http::request<http::string_body>>(std::move(upgrade));
+  ws_.async_accept(*request, [self = shared_from_this(), request](boost::system::error_code ec) {
+    self->OnAccept(ec, std::move(*request));
+  });
+}
+
+void WsSession::OnAccept(boost::system::error_code ec, http::request<http::string_body> upgrade) {
+  if (ec) return Teardown();
+  state_ = State::kOpen;
+  ws_.text(true);
+  last_inbound_ = Clock::now();
+  Admit(upgrade);
+  Read();
+}
+
+void WsSession::Admit(const http::request<http::string_body>& upgrade) {
+  if (context_.draining.load()) {
+    return CloseWith(pusher::kReconnectImmediately, "Server is shutting down", true);
+  }
+  UpgradeDecision decision =
+      CheckUpgrade(context_.apps, upgrade.target(), upgrade[http::field::origin]);
+  if (decision.refuse_code != 0) return CloseWith(decision.refuse_code, decision.message, true);
+  if (!context_.TryAddConnection()) {
+    return CloseWith(pusher::kOverCapacity, "Over capacity", true);
+  }
+  holds_server_slot_ = true;
+  if (!decision.app->TryAddConnection()) {
+    return CloseWith(pusher::kAppOverConnectionQuota, "App over connection quota", true);
+  }
+  app_slot_ = decision.app;
+  app_ = decision.app;
+  socket_id_ = shard_.socket_ids().Next();
+  client_event_limiter_.emplace(app_->app().limits.max_client_events_per_second);
+  SendText(pusher::ConnectionEstablishedFrame(socket_id_,
+                                              app_->app().limits.activity_timeout_seconds));
+}
+
+void WsSession::Read() {
+  ws_.async_read(read_buffer_, [self = shared_from_this()](boost::system::error_code ec, size_t) {
+    self->OnRead(ec);
+  });
+}
+
+void WsSession::OnRead(boost::system::error_code ec) {
+  if (ec) return Teardown();
+  last_inbound_ = Clock::now();
+  ping_sent_at_.reset();
+  if (state_ == State::kOpen && app_ != nullptr) {
+    if (!ws_.got_text()) {
+      SendText(pusher::ErrorFrame(std::nullopt, "Binary frames are not supported"));
+    } else {
+      HandleText(boost::beast::buffers_to_string(read_buffer_.data()));
+    }
+  }
+  read_buffer_.consume(read_buffer_.size());
+  if (read_buffer_.capacity() > kReadBufferKeep) read_buffer_.shrink_to_fit();
+  if (state_ != State::kClosed) Read();
+}
+
+void WsSession::HandleText(std::string_view text) {
+  auto message = pusher::ParseClientMessage(text);
+  if (!message.ok()) {
+    return SendText(
+        pusher::ErrorFrame(std::nullopt, std::string(message.status().message())));
+  }
+  std::visit(
+      [this](auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, pusher::PingMessage>) {
+          SendText(pusher::PongFrame());
+        } else if constexpr (std::is_same_v<T, pusher::PongMessage>) {
+          // Liveness is already recorded for every inbound message.
+        } else if constexpr (std::is_same_v<T, pusher::SubscribeMessage>) {
+          HandleSubscribe(m);
+        } else if constexpr (std::is_same_v<T, pusher::UnsubscribeMessage>) {
+          HandleUnsubscribe(m);
+        } else if constexpr (std::is_same_v<T, pusher::ClientEventMessage>) {
+          HandleClientEvent(m);
+        } else if constexpr (std::is_same_v<T, pusher::SigninMessage>) {
+          SendText(pusher::ErrorFrame(std::nullopt,
+                                      "pusher:signin is not enabled on this server"));
+        }
+      },
+      *message);
+}
+
+void WsSession::RefuseSubscription(std::string_view channel, std::string_view type,
+                                   std::string_view error, uint16_t status,
+                                   std::optional<uint16_t> error_code) {
+  // Both forms: pusher-js and Laravel Echo's .error() listen for the channel-scoped
+  // subscription_error; apps written against Reverb watch the connection's pusher:error.
+  SendText(pusher::SubscriptionErrorFrame(channel, type, error, status));
+  SendText(pusher::ErrorFrame(error_code, error));
+}
+
+void WsSession::HandleSubscribe(pusher::SubscribeMessage& message) {
+  const std::string& channel = message.channel;
+  auto traits = pusher::ClassifyChannel(channel);
+  if (!traits.ok()) {
+    return RefuseSubscription(channel, "InvalidChannel",
+                              absl::StrCat("Invalid channel name: ", traits.status().message()),
+                              400, std::nullopt);
+  }
+  if (auto existing = subscriptions_.find(channel); existing != subscriptions_.end()) {
+    // A repeated subscribe is answered again, but counted once.
+    if (traits->kind == pusher::ChannelKind::kPresence) {
+      std::vector<std::pair<std::string, std::string>> members;
+      for (auto& m : app_->channels().PresenceMembers(channel)) {
+        members.emplace_back(std::move(m.user_id), std::move(m.user_info));
+      }
+      return SendText(pusher::PresenceSubscriptionSucceededFrame(channel, members));
+    }
+    return SendText(pusher::SubscriptionSucceededFrame(channel));
+  }
+  if (traits->kind == pusher::ChannelKind::kServerToUser) {
+    return RefuseSubscription(channel, "AuthError",
+                              "#server-to-user channels require pusher:signin", 401,
+                              pusher::kUnauthorized);
+  }
+  const core::App& app = app_->app();
+  const bool presence = traits->kind == pusher::ChannelKind::kPresence;
+  if (traits->RequiresAuth()) {
+    if (presence && !message.channel_data) {
+      return RefuseSubscription(channel, "AuthError", "Presence channels require channel_data",
+                                401, pusher::kUnauthorized);
+    }
+    const std::string_view channel_data = presence ? *message.channel_data : "";
+    if (!pusher::VerifyChannelAuth(app.key, app.secret, socket_id_, channel, channel_data,
+                                   message.auth)) {
+      return RefuseSubscription(channel, "AuthError",
+                                absl::StrCat("Invalid signature for channel ", channel), 401,
+                                pusher::kUnauthorized);
+    }
+  }
+  core::ShardIndex& index = app_->shard_index(shard_.index());
+  if (!presence) {
+    app_->channels().Subscribe(channel);
+    index.Add(channel, this);
+    subscriptions_.emplace(channel, Subscription{traits->kind, ""});
+    return SendText(pusher::SubscriptionSucceededFrame(channel));
+  }
+
+  auto member = pusher::ParsePresenceChannelData(*message.channel_data);
+  if (!member.ok()) {
+    return RefuseSubscription(channel, "InvalidChannelData",
+                              std::string(member.status().message()), 400,
+                              std::nullopt);
+  }
+  const size_t max_info = static_cast<size_t>(app.limits.max_presence_member_size_kb) * 1024;
+  if (member->user_info_json.size() > max_info) {
+    return RefuseSubscription(channel, "LimitReached",
+                              absl::StrCat("user_info is over ", max_info, " bytes"), 4100,
+                              pusher::kOverCapacity);
+  }
+  auto join = app_->channels().JoinPresence(
+      channel, member->user_id, member->user_info_json, app.limits.max_presence_members, [&] {
+        context_.fanout.Publish(*app_, channel,
+                                core::MakeFrame(pusher::MemberAddedFrame(
+                                    channel, member->user_id, member->user_info_json)),
+                                socket_id_);
+      });
+  if (!join.ok()) {
+    return RefuseSubscription(channel, "LimitReached", std::string(join.status().message()), 4100,
+                              pusher::kOverCapacity);
+  }
+  index.Add(channel, this);
+  subscriptions_.emplace(channel, Subscription{traits->kind, member->user_id});
+  std::vector<std::pair<std::string, std::string>> members;
+  members.reserve(join->members.size());
+  for (auto& m : join->members) members.emplace_back(std::move(m.user_id), std::move(m.user_info));
+  SendText(pusher::PresenceSubscriptionSucceededFrame(channel, members));
+}
+
+void WsSession::HandleUnsubscribe(const pusher::UnsubscribeMessage& message) {
+  auto it = subscriptions_.find(message.channel);
+  if (it == subscriptions_.end()) return;
+  Leave(it->first, it->second);
+  subscriptions_.erase(it);
+}
+
+void WsSession::Leave(const std::string& channel, const Subscription& subscription) {
+  app_->shard_index(shard_.index()).Remove(channel, this);
+  if (subscription.kind != pusher::ChannelKind::kPresence) {
+    app_->channels().Unsubscribe(channel);
+    return;
+  }
+  app_->channels().LeavePresence(channel, subscription.user_id, [&] {
+    context_.fanout.Publish(
+        *app_, channel,
+        core::MakeFrame(pusher::MemberRemovedFrame(channel, subscription.user_id)), socket_id_);
+  });
+}
+
+void WsSession::HandleClientEvent(pusher::ClientEventMessage& message) {
+  const core::App& app = app_->app();
+  auto refuse = [this](std::optional<uint16_t> code, std::string_view why) {
+    SendText(pusher::ErrorFrame(code, why));
+  };
+  if (!app.enable_client_messages) {
+    return refuse(pusher::kUnauthorized, "Client events are not enabled for this app");
+  }
+  auto it = subscriptions_.find(message.channel);
+  if (it == subscriptions_.end()) {
+    return refuse(pusher::kUnauthorized,
+                  absl::StrCat("Client event rejected: not subscribed to ", message.channel));
+  }
+  const Subscription& subscription = it->second;
+  if (subscription.kind != pusher::ChannelKind::kPrivate &&
+      subscription.kind != pusher::ChannelKind::kPresence) {
+    return refuse(pusher::kUnauthorized,
+                  "Client events are only allowed on private and presence channels");
+  }
+  if (absl::Status name = pusher::ValidateEventName(message.event); !name.ok()) {
+    return refuse(std::nullopt, absl::StrCat("Invalid event name: ", name.message()));
+  }
+  const size_t max_payload = static_cast<size_t>(app.limits.max_event_payload_kb) * 1024;
+  if (message.data_json.size() > max_payload) {
+    return refuse(std::nullopt,
+                  absl::StrCat("Client event payload is over ", max_payload, " bytes"));
+  }
+  if (!client_event_limiter_->TryAcquire(Clock::now())) {
+    return refuse(pusher::kClientEventRateLimited,
+                  absl::StrCat("Client event rate limit exceeded (",
+                               app.limits.max_client_events_per_second, " per second)"));
+  }
+  std::optional<std::string_view> user_id;
+  if (subscription.kind == pusher::ChannelKind::kPresence) user_id = subscription.user_id;
+  context_.fanout.Publish(*app_, message.channel,
+                          core::MakeFrame(pusher::ClientEventFrame(
+                              message.channel, message.event, message.data_json, user_id)),
+                          socket_id_);
+}
+
+void WsSession::Deliver(const core::Frame& frame) {
+  if (state_ != State::kOpen) return;
+  if (queued_bytes_ + frame->size() > context_.limits.max_write_buffer_bytes) {
+    return CloseWith(pusher::kOverCapacity, "Client is too slow: write buffer full", true);
+  }
+  Send(frame);
+}
+
+void WsSession::SendText(std::string text) { Send(core::MakeFrame(std::move(text))); }
+
+void WsSession::Send(core::Frame frame) {
+  if (state_ == State::kClosed) return;
+  queued_bytes_ += frame->size();
+  queue_.push_back(std::move(frame));
+  if (!writing_) Write();
+}
+
+void WsSession::Write() {
+  if (queue_.empty()) {
+    if (pending_close_ && !close_sent_) {
+      close_sent_ = true;
+      // The read loop sees the peer's close (or Beast's close timeout) and tears down.
+      ws_.async_close(*pending_close_, [self = shared_from_this()](boost::system::error_code) {});
+    }
+    return;
+  }
+  writing_ = true;
+  ws_.async_write(boost::asio::buffer(*queue_.front()),
+                  [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                    self->OnWrite(ec);
+                  });
+}
+
+void WsSession::OnWrite(boost::system::error_code ec) {
+  writing_ = false;
+  if (ec) return CutSocket();
+  queued_bytes_ -= queue_.front()->size();
+  queue_.pop_front();
+  Write();
+}
+
+void WsSession::CloseWith(uint16_t code, std::string_view message, bool drop_queued) {
+  if (state_ != State::kOpen) return;
+  state_ = State::kClosing;
+  close_started_ = Clock::now();
+  if (drop_queued) {
+    // The frame being written stays (it is referenced by the write in flight); the rest goes.
+    const size_t keep = writing_ ? 1 : 0;
+    while (queue_.size() > keep) {
+      queued_bytes_ -= queue_.back()->size();
+      queue_.pop_back();
+    }
+  }
+  pending_close_ = CloseReason(code, message);
+  Send(core::MakeFrame(pusher::ErrorFrame(code, message)));
+}
+
+void WsSession::Drain() {
+  if (state_ == State::kOpen) {
+    CloseWith(pusher::kReconnectImmediately, "Server is shutting down, reconnect", false);
+  }
+}
+
+void WsSession::OnTick(Clock::time_point now) {
+  switch (state_) {
+    case State::kHandshake:
+      if (now - created_ > context_.limits.handshake_timeout) CutSocket();
+      return;
+    case State::kOpen: {
+      if (app_ == nullptr) return;
+      const auto activity = std::chrono::seconds(app_->app().limits.activity_timeout_seconds);
+      const auto pong_wait = std::min<Clock::duration>(activity, context_.limits.max_pong_wait);
+      if (!ping_sent_at_) {
+        if (now - last_inbound_ >= activity) {
+          ping_sent_at_ = now;
+          SendText(pusher::PingFrame());
+        }
+      } else if (now - *ping_sent_at_ >= pong_wait) {
+        CloseWith(pusher::kPongNotReceived, "Pong reply not received in time", true);
+      }
+      return;
+    }
+    case State::kClosing:
+      if (now - close_started_ > context_.limits.close_timeout) CutSocket();
+      return;
+    case State::kClosed:
+      return;
+  }
+}
+
+void WsSession::CutSocket() {
+  boost::system::error_code ignored;
+  ws_.next_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  ws_.next_layer().close(ignored);
+}
+
+void WsSession::Teardown() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  if (app_ != nullptr) {
+    for (const auto& [channel, subscription] : subscriptions_) Leave(channel, subscription);
+  }
+  subscriptions_.clear();
+  if (app_slot_ != nullptr) app_slot_->RemoveConnection();
+  if (holds_server_slot_) context_.RemoveConnection();
+  app_slot_ = nullptr;
+  holds_server_slot_ = false;
+  queue_.clear();
+  queued_bytes_ = 0;
+  shard_.RemoveSession(this);
+  CutSocket();
+}
+
+}  // namespace gw::edge

@@ -1,0 +1,115 @@
+#ifndef GATEWAY_EDGE_WS_SESSION_H_
+#define GATEWAY_EDGE_WS_SESSION_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "absl/container/flat_hash_map.h"
+#include "gateway/core/app_state.h"
+#include "gateway/core/frame.h"
+#include "gateway/core/rate_limiter.h"
+#include "gateway/core/subscriber.h"
+#include "gateway/edge/io_shard.h"
+#include "gateway/pusher/channel_name.h"
+#include "gateway/pusher/client_message.h"
+
+namespace gw::edge {
+
+// One Pusher client over WebSocket, for its whole life on one shard's thread.
+//
+// Outbound: one write in flight, the rest queued as shared frames (no copy per subscriber),
+// capped at EdgeLimits::max_write_buffer_bytes; a client that falls further behind is closed with
+// 4100 so it reconnects later instead of growing memory. Liveness and close deadlines are checked
+// by the shard's sweep (OnTick), not by timers of its own.
+class WsSession : public std::enable_shared_from_this<WsSession>, public core::Subscriber {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket);
+  ~WsSession() override;
+
+  // Completes the WebSocket handshake for `upgrade`, then admits or refuses the client.
+  void Run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+
+  // core::Subscriber
+  void Deliver(const core::Frame& frame) override;
+  std::string_view socket_id() const override { return socket_id_; }
+
+  // Shard sweep: pings idle clients, closes silent ones (4201), cuts stalled closes.
+  void OnTick(Clock::time_point now);
+  // Shutdown: pusher:error 4200 and close 4200, after what is already queued.
+  void Drain();
+
+ private:
+  enum class State { kHandshake, kOpen, kClosing, kClosed };
+  struct Subscription {
+    pusher::ChannelKind kind;
+    std::string user_id;  // presence only
+  };
+
+  void OnAccept(boost::system::error_code ec,
+                boost::beast::http::request<boost::beast::http::string_body> upgrade);
+  void Admit(const boost::beast::http::request<boost::beast::http::string_body>& upgrade);
+  void Read();
+  void OnRead(boost::system::error_code ec);
+  void HandleText(std::string_view text);
+  void HandleSubscribe(pusher::SubscribeMessage& message);
+  void HandleUnsubscribe(const pusher::UnsubscribeMessage& message);
+  void HandleClientEvent(pusher::ClientEventMessage& message);
+  void RefuseSubscription(std::string_view channel, std::string_view type, std::string_view error,
+                          uint16_t status, std::optional<uint16_t> error_code);
+  // Removes this connection from `channel` everywhere and announces member_removed if due.
+  void Leave(const std::string& channel, const Subscription& subscription);
+
+  void SendText(std::string text);
+  void Send(core::Frame frame);
+  void Write();
+  void OnWrite(boost::system::error_code ec);
+  // pusher:error `code` then a close with `code`. `drop_queued` discards frames not yet written
+  // (a slow consumer); otherwise they are flushed first (a drain loses nothing acknowledged).
+  void CloseWith(uint16_t code, std::string_view message, bool drop_queued);
+  void CutSocket();
+  // Runs once, when the read side ends: unsubscribes everything and frees the slots.
+  void Teardown();
+
+  IoShard& shard_;
+  EdgeContext& context_;
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
+  boost::beast::flat_buffer read_buffer_;
+  State state_ = State::kHandshake;
+
+  core::AppState* app_ = nullptr;
+  bool holds_server_slot_ = false;
+  // The app whose connection quota this session counts against, if it got a slot.
+  core::AppState* app_slot_ = nullptr;
+  std::string socket_id_;
+  absl::flat_hash_map<std::string, Subscription> subscriptions_;
+  std::optional<core::RateLimiter> client_event_limiter_;
+
+  std::deque<core::Frame> queue_;
+  size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  std::optional<boost::beast::websocket::close_reason> pending_close_;
+  bool close_sent_ = false;
+
+  Clock::time_point created_;
+  Clock::time_point last_inbound_;
+  std::optional<Clock::time_point> ping_sent_at_;
+  Clock::time_point close_started_;
+};
+
+}  // namespace gw::edge
+
+#endif  // GATEWAY_EDGE_WS_SESSION_H_

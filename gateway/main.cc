@@ -1,0 +1,116 @@
+// realtime-gateway: wiring only. Reads the config, builds the core, starts the edge and the gRPC
+// control plane, and drains on SIGTERM / SIGINT.
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "control/control_server.h"
+#include "gateway/config/config.h"
+#include "gateway/core/app_directory.h"
+#include "gateway/core/fanout.h"
+#include "gateway/edge/edge_context.h"
+#include "gateway/edge/server.h"
+#include "gateway/observability/log.h"
+#include "gateway/service/event_publisher.h"
+
+extern char** environ;
+
+namespace {
+
+namespace obs = gw::observability;
+
+std::map<std::string, std::string> Environment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string text(*entry);
+    size_t eq = text.find('=');
+    if (eq != std::string::npos) env.emplace(text.substr(0, eq), text.substr(eq + 1));
+  }
+  return env;
+}
+
+int Fail(std::string_view what) {
+  std::fprintf(stderr, "realtime-gateway: %.*s\n", static_cast<int>(what.size()), what.data());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the shutdown signals before any thread exists, so every thread inherits the mask and
+  // only the sigwait below ever sees them.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGTERM);
+  sigaddset(&shutdown_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto config = gw::config::LoadConfig(std::vector<std::string>(argv + 1, argv + argc),
+                                       Environment());
+  if (!config.ok()) {
+    std::fprintf(stderr, "realtime-gateway: %s\nRun with --help for usage.\n",
+                 std::string(config.status().message()).c_str());
+    return 2;
+  }
+  if (config->show_help) {
+    std::fputs(gw::config::Usage().c_str(), stdout);
+    return 0;
+  }
+  obs::LogLevel level;
+  if (obs::ParseLogLevel(config->log_level, &level)) obs::SetLogLevel(level);
+
+  gw::edge::Server server(config->threads);
+  auto apps = gw::core::AppDirectory::Create(config->apps, server.shard_count());
+  if (!apps.ok()) return Fail(std::string(apps.status().message()));
+  gw::core::Fanout fanout(server);
+  gw::service::EventPublisher publisher(fanout);
+
+  gw::edge::EdgeLimits limits;
+  limits.max_connections = config->max_connections;
+  limits.max_write_buffer_bytes = static_cast<size_t>(config->max_write_buffer_kb) * 1024;
+  limits.max_request_bytes = static_cast<size_t>(config->max_request_kb) * 1024;
+  gw::edge::EdgeContext context{**apps, fanout, publisher, limits};
+  server.SetContext(&context);
+  if (absl::Status status = server.Listen(config->host, config->port); !status.ok()) {
+    return Fail(std::string(status.message()));
+  }
+  gw::control::ControlServer control;
+  if (absl::Status status = control.Start(config->host, config->grpc_port); !status.ok()) {
+    return Fail(std::string(status.message()));
+  }
+  server.Start();
+
+  for (const auto& app : (*apps)->apps()) {
+    obs::LogInfo("app", {{"id", app->app().id},
+                         {"key", app->app().key},
+                         {"enabled", app->app().enabled},
+                         {"client_events", app->app().enable_client_messages}});
+  }
+  obs::LogInfo("listening", {{"host", config->host},
+                             {"port", static_cast<int>(server.port())},
+                             {"grpc_port", static_cast<int>(control.port())},
+                             {"threads", static_cast<uint64_t>(server.shard_count())},
+                             {"websocket", "ws://" + config->host + ":" +
+                                               std::to_string(server.port()) + "/app/{key}"}});
+
+  int received = 0;
+  sigwait(&shutdown_signals, &received);
+  const auto grace = std::chrono::seconds(config->shutdown_grace_seconds);
+  obs::LogInfo("draining", {{"signal", received},
+                            {"connections", static_cast<uint64_t>(context.connections.load())},
+                            {"grace_seconds", static_cast<uint64_t>(config->shutdown_grace_seconds)}});
+  control.BeginDrain();
+  server.BeginDrain();
+  const bool clean = server.WaitForDrain(std::chrono::steady_clock::now() + grace);
+  server.Stop();
+  control.Stop(std::chrono::milliseconds(500));
+  obs::LogInfo("stopped", {{"clean", clean},
+                           {"connections_cut", static_cast<uint64_t>(context.connections.load())}});
+  return 0;
+}

@@ -1,0 +1,91 @@
+#include "gateway/service/event_publisher.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "gateway/pusher/channel_name.h"
+#include "gateway/pusher/server_frames.h"
+
+namespace gw::service {
+
+bool IsValidSocketId(std::string_view socket_id) {
+  size_t dot = socket_id.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == socket_id.size()) return false;
+  for (size_t i = 0; i < socket_id.size(); ++i) {
+    if (i != dot && !absl::ascii_isdigit(static_cast<unsigned char>(socket_id[i]))) return false;
+  }
+  return socket_id.size() <= 64;
+}
+
+absl::Status EventPublisher::Validate(const core::AppState& app,
+                                      const PublishCommand& command) const {
+  const core::AppLimits& limits = app.app().limits;
+  if (!app.app().enabled) return absl::PermissionDeniedError("app is disabled");
+  if (absl::Status name = pusher::ValidateEventName(command.name); !name.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("name: ", name.message()));
+  }
+  if (command.channels.empty()) {
+    return absl::InvalidArgumentError("channels: at least one channel is required");
+  }
+  if (command.channels.size() > limits.max_channels_per_event) {
+    return absl::InvalidArgumentError(absl::StrCat("channels: at most ",
+                                                   limits.max_channels_per_event,
+                                                   " channels per event, got ",
+                                                   command.channels.size()));
+  }
+  for (const std::string& channel : command.channels) {
+    if (auto traits = pusher::ClassifyChannel(channel); !traits.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("channels: '", channel, "': ", traits.status().message()));
+    }
+  }
+  if (!command.socket_id.empty() && !IsValidSocketId(command.socket_id)) {
+    return absl::InvalidArgumentError("socket_id: expected digits.digits");
+  }
+  const size_t max_bytes = static_cast<size_t>(limits.max_event_payload_kb) * 1024;
+  if (command.data.size() > max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("data: ", command.data.size(),
+                                                     " bytes is over the limit of ", max_bytes));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<core::ChannelCounts> EventPublisher::PublishValidated(core::AppState& app,
+                                                                  const PublishCommand& command) {
+  std::vector<core::ChannelCounts> counts;
+  counts.reserve(command.channels.size());
+  for (const std::string& channel : command.channels) {
+    fanout_.Publish(app, channel,
+                    core::MakeFrame(pusher::EventFrame(channel, command.name, command.data)),
+                    command.socket_id);
+    counts.push_back(app.channels().Find(channel).value_or(core::ChannelCounts{}));
+  }
+  return counts;
+}
+
+absl::StatusOr<std::vector<core::ChannelCounts>> EventPublisher::Publish(
+    core::AppState& app, const PublishCommand& command) {
+  if (absl::Status status = Validate(app, command); !status.ok()) return status;
+  return PublishValidated(app, command);
+}
+
+absl::StatusOr<std::vector<core::ChannelCounts>> EventPublisher::PublishBatch(
+    core::AppState& app, const std::vector<PublishCommand>& commands) {
+  if (commands.size() > app.app().limits.max_batch_size) {
+    return absl::InvalidArgumentError(absl::StrCat("batch: at most ",
+                                                   app.app().limits.max_batch_size,
+                                                   " events per batch, got ", commands.size()));
+  }
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (absl::Status status = Validate(app, commands[i]); !status.ok()) {
+      return absl::Status(status.code(), absl::StrCat("batch[", i, "].", status.message()));
+    }
+  }
+  std::vector<core::ChannelCounts> counts;
+  for (const PublishCommand& command : commands) {
+    std::vector<core::ChannelCounts> one = PublishValidated(app, command);
+    counts.push_back(one.empty() ? core::ChannelCounts{} : one.front());
+  }
+  return counts;
+}
+
+}  // namespace gw::service

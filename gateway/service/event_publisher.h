@@ -1,0 +1,51 @@
+#ifndef GATEWAY_SERVICE_EVENT_PUBLISHER_H_
+#define GATEWAY_SERVICE_EVENT_PUBLISHER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gateway/core/app_state.h"
+#include "gateway/core/channel_registry.h"
+#include "gateway/core/fanout.h"
+
+namespace gw::service {
+
+// One event from a backend, whichever door it came through (Pusher HTTP API or gRPC).
+struct PublishCommand {
+  std::string name;
+  std::string data;
+  std::vector<std::string> channels;
+  std::string socket_id;  // "" = deliver to everyone
+};
+
+// Validates and publishes backend events with the Pusher HTTP API's rules, so the HTTP API and
+// the gRPC control plane cannot drift apart. Thread-safe; callable from any thread.
+//
+// Errors: PermissionDenied (app disabled), InvalidArgument (event name, channel names or count,
+// socket id; the message names the field), ResourceExhausted (payload over the app's limit).
+class EventPublisher {
+ public:
+  explicit EventPublisher(core::Fanout& fanout) : fanout_(fanout) {}
+
+  absl::Status Validate(const core::AppState& app, const PublishCommand& command) const;
+  // Validates, encodes one frame per channel and hands each to the fan-out. Returns the counts of
+  // each channel (in command order) as they stood when it was published.
+  absl::StatusOr<std::vector<core::ChannelCounts>> Publish(core::AppState& app,
+                                                           const PublishCommand& command);
+  // All or nothing: every command is validated before any is published.
+  absl::StatusOr<std::vector<core::ChannelCounts>> PublishBatch(
+      core::AppState& app, const std::vector<PublishCommand>& commands);
+
+ private:
+  std::vector<core::ChannelCounts> PublishValidated(core::AppState& app,
+                                                    const PublishCommand& command);
+  core::Fanout& fanout_;
+};
+
+// True for Pusher socket ids: digits, a dot, digits.
+bool IsValidSocketId(std::string_view socket_id);
+
+}  // namespace gw::service
+
+#endif  // GATEWAY_SERVICE_EVENT_PUBLISHER_H_

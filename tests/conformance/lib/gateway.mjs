@@ -1,0 +1,91 @@
+// Starts the real realtime-gateway binary on 127.0.0.1 with free ports and a temporary config,
+// and stops it again. Every conformance test drives the binary through this one harness.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const GATEWAY_BIN =
+  process.env.GATEWAY_BIN ?? resolve(here, '../../../build/gateway/realtime-gateway');
+
+// The app most tests use: client events on, short activity timeout left at the default.
+export const TEST_APP = Object.freeze({
+  id: 'test-app',
+  key: 'test-key',
+  secret: 'test-secret',
+  enable_client_messages: true,
+});
+
+// Starts the gateway. `apps` replaces the app list (default: [TEST_APP]); `config` adds top-level
+// config keys; `env` adds environment variables; `args` adds flags. Resolves once the gateway has
+// printed its "listening" line and GET /up answers 200.
+export async function startGateway({ apps = [TEST_APP], config = {}, env = {}, args = [] } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'rtgw-'));
+  const configPath = join(dir, 'config.json');
+  writeFileSync(
+    configPath,
+    JSON.stringify({ host: '127.0.0.1', port: 0, grpc_port: 0, ...config, apps }, null, 2),
+  );
+  const proc = spawn(GATEWAY_BIN, ['--config', configPath, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = [];
+  let stderr = '';
+  proc.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise((resolveExit) => {
+    proc.on('exit', (code, signal) => resolveExit({ code, signal }));
+  });
+  const listening = new Promise((resolveListening, rejectListening) => {
+    const timer = setTimeout(
+      () => rejectListening(new Error(`gateway did not start in 15 s; stderr:\n${stderr}`)),
+      15000,
+    );
+    createInterface({ input: proc.stdout }).on('line', (line) => {
+      lines.push(line);
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (entry.msg === 'listening') {
+        clearTimeout(timer);
+        resolveListening(entry);
+      }
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      rejectListening(new Error(`gateway exited (${code ?? signal}) before listening:\n${stderr}`));
+    });
+  });
+  const info = await listening;
+  const gateway = {
+    proc,
+    port: info.port,
+    grpcPort: info.grpc_port,
+    httpUrl: `http://127.0.0.1:${info.port}`,
+    wsUrl: (key = TEST_APP.key, query = 'protocol=7&client=js&version=8.6.0&flash=false') =>
+      `ws://127.0.0.1:${info.port}/app/${key}?${query}`,
+    logLines: lines,
+    stderr: () => stderr,
+    exited,
+    // SIGTERM, then SIGKILL if still running after `graceMs`.
+    async stop(graceMs = 15000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return exited;
+      proc.kill('SIGTERM');
+      const killer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      const result = await exited;
+      clearTimeout(killer);
+      return result;
+    },
+  };
+  const up = await fetch(`${gateway.httpUrl}/up`);
+  if (up.status !== 200) throw new Error(`GET /up answered ${up.status}`);
+  return gateway;
+}

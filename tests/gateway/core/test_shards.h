@@ -1,0 +1,58 @@
+#ifndef TESTS_GATEWAY_CORE_TEST_SHARDS_H_
+#define TESTS_GATEWAY_CORE_TEST_SHARDS_H_
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gateway/core/frame.h"
+#include "gateway/core/shard_executor.h"
+#include "gateway/core/subscriber.h"
+
+namespace gw::core::testing {
+
+// A ShardExecutor whose tasks wait in per-shard queues until the test runs them, so tests see
+// exactly what was posted where, single-threaded.
+class QueuedShards : public ShardExecutor {
+ public:
+  explicit QueuedShards(size_t shards) : queues_(shards) {}
+  size_t shard_count() const override { return queues_.size(); }
+  void Post(size_t shard, absl::AnyInvocable<void() &&> task) override {
+    queues_[shard].push_back(std::move(task));
+  }
+  size_t pending(size_t shard) const { return queues_[shard].size(); }
+  void RunAll() {
+    for (auto& queue : queues_) {
+      while (!queue.empty()) {
+        auto task = std::move(queue.front());
+        queue.pop_front();
+        std::move(task)();
+      }
+    }
+  }
+
+ private:
+  std::vector<std::deque<absl::AnyInvocable<void() &&>>> queues_;
+};
+
+// A subscriber that records the text of every frame it is given.
+class RecordingSubscriber : public Subscriber {
+ public:
+  explicit RecordingSubscriber(std::string socket_id) : socket_id_(std::move(socket_id)) {}
+  void Deliver(const Frame& frame) override {
+    received.push_back(*frame);
+    frames.push_back(frame);
+  }
+  std::string_view socket_id() const override { return socket_id_; }
+  std::vector<std::string> received;
+  std::vector<Frame> frames;
+
+ private:
+  std::string socket_id_;
+};
+
+}  // namespace gw::core::testing
+
+#endif  // TESTS_GATEWAY_CORE_TEST_SHARDS_H_

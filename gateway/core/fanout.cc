@@ -28,4 +28,14 @@ void Fanout::Publish(AppState& app, std::string_view channel, Frame frame,
   }
 }
 
+void Fanout::DisconnectUser(AppState& app, std::string_view user_id, uint16_t code,
+                            std::string_view reason) {
+  auto target = std::make_shared<const std::pair<std::string, std::string>>(user_id, reason);
+  for (size_t shard = 0; shard < shards_.shard_count(); ++shard) {
+    shards_.Post(shard, [&app, target, shard, code]() {
+      app.shard_index(shard).DisconnectUser(target->first, code, target->second);
+    });
+  }
+}
+
 }  // namespace gw::core

@@ -22,6 +22,9 @@ class Fanout {
   // `except_socket_id` (may be empty) does not receive the frame.
   void Publish(AppState& app, std::string_view channel, Frame frame,
                std::string_view except_socket_id);
+  // Disconnects every connection signed in as `user_id`, on every shard.
+  void DisconnectUser(AppState& app, std::string_view user_id, uint16_t code,
+                      std::string_view reason);
 
  private:
   ShardExecutor& shards_;

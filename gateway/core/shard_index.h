@@ -2,6 +2,7 @@
 #define GATEWAY_CORE_SHARD_INDEX_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,10 +29,18 @@ class ShardIndex {
   size_t SubscriberCount(std::string_view channel) const;
   size_t ChannelCount() const { return channels_.size(); }
 
+  // Signed-in users (pusher:signin) on this shard: user id -> its connections here.
+  void AddUser(std::string_view user_id, Subscriber* subscriber);
+  void RemoveUser(std::string_view user_id, Subscriber* subscriber);
+  // Disconnects every local connection of `user_id`; returns how many.
+  size_t DisconnectUser(std::string_view user_id, uint16_t code, std::string_view reason) const;
+  size_t UserConnectionCount(std::string_view user_id) const;
+
  private:
   // A vector, not a set: fan-out is a linear walk over contiguous pointers; removal is a swap
   // with the last element.
   StringMap<std::vector<Subscriber*>> channels_;
+  StringMap<std::vector<Subscriber*>> users_;
 };
 
 }  // namespace gw::core

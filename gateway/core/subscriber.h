@@ -1,6 +1,7 @@
 #ifndef GATEWAY_CORE_SUBSCRIBER_H_
 #define GATEWAY_CORE_SUBSCRIBER_H_
 
+#include <cstdint>
 #include <string_view>
 
 #include "gateway/core/frame.h"
@@ -18,6 +19,9 @@ class Subscriber {
   virtual void Deliver(const Frame& frame) = 0;
   // The Pusher socket id, used to skip the sender of an event.
   virtual std::string_view socket_id() const = 0;
+  // Ends the connection with a reconnect-or-not `code` (Pusher close code) and a reason. Same
+  // rule as Deliver: the subscriber leaves its channels on a later turn, not inside this call.
+  virtual void Disconnect(uint16_t code, std::string_view reason) = 0;
 };
 
 }  // namespace gw::core

@@ -6,6 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gateway/pusher/error_codes.h"
 #include "gateway/pusher/http_api_codec.h"
 #include "gateway/pusher/http_signature.h"
 #include "gateway/service/channel_queries.h"
@@ -16,7 +17,7 @@ namespace {
 
 namespace http = boost::beast::http;
 
-enum class Route { kEvents, kBatchEvents, kChannels, kChannel, kChannelUsers };
+enum class Route { kEvents, kBatchEvents, kChannels, kChannel, kChannelUsers, kTerminateUser };
 
 std::string QueryValue(const std::vector<std::pair<std::string, std::string>>& query,
                        std::string_view key) {
@@ -99,6 +100,15 @@ HttpResponse ChannelUsers(core::AppState& app, std::string_view channel, unsigne
   return JsonResponse(http::status::ok, pusher::EncodeUsersResponse(*users), version);
 }
 
+HttpResponse TerminateUser(EdgeContext& context, core::AppState& app, std::string_view user_id,
+                           unsigned version) {
+  if (user_id.empty()) return ErrorResponse(http::status::bad_request, "user id is empty", version);
+  // 4009: pusher-js does not reconnect on its own; the app decides whether the user comes back.
+  context.fanout.DisconnectUser(app, user_id, pusher::kUnauthorized,
+                                "Connection terminated by the app");
+  return JsonResponse(http::status::ok, "{}", version);
+}
+
 }  // namespace
 
 HttpResponse HandlePusherApi(EdgeContext& context, const HttpRequest& request,
@@ -122,6 +132,10 @@ HttpResponse HandlePusherApi(EdgeContext& context, const HttpRequest& request,
     route = Route::kChannel;
   } else if (segments.size() == 5 && segments[2] == "channels" && segments[4] == "users") {
     route = Route::kChannelUsers;
+  } else if (segments.size() == 5 && segments[2] == "users" &&
+             segments[4] == "terminate_connections") {
+    route = Route::kTerminateUser;
+    method = http::verb::post;
   } else {
     return ErrorResponse(http::status::not_found, "no such endpoint", version);
   }
@@ -163,6 +177,7 @@ HttpResponse HandlePusherApi(EdgeContext& context, const HttpRequest& request,
     case Route::kChannels: return Channels(*app, signed_request.query, version);
     case Route::kChannel: return Channel(*app, segments[3], signed_request.query, version);
     case Route::kChannelUsers: return ChannelUsers(*app, segments[3], version);
+    case Route::kTerminateUser: return TerminateUser(context, *app, segments[3], version);
   }
   return ErrorResponse(http::status::not_found, "no such endpoint", version);
 }

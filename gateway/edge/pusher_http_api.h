@@ -9,7 +9,7 @@
 namespace gw::edge {
 
 // The Pusher HTTP API (/apps/{app_id}/events, batch_events, channels, channels/{name},
-// channels/{name}/users): finds the app, verifies the request signature against it, then
+// channels/{name}/users, users/{user_id}/terminate_connections): finds the app, verifies the request signature against it, then
 // translates to the service layer. Errors are {"error": ..} with 400/401/403/404/405/413.
 HttpResponse HandlePusherApi(EdgeContext& context, const HttpRequest& request,
                              const boost::urls::url_view& url);

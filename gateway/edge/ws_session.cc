@@ -136,8 +136,7 @@ void WsSession::HandleText(std::string_view text) {
         } else if constexpr (std::is_same_v<T, pusher::ClientEventMessage>) {
           HandleClientEvent(m);
         } else if constexpr (std::is_same_v<T, pusher::SigninMessage>) {
-          SendText(pusher::ErrorFrame(std::nullopt,
-                                      "pusher:signin is not enabled on this server"));
+          HandleSignin(m);
         }
       },
       *message);
@@ -172,18 +171,26 @@ void WsSession::HandleSubscribe(pusher::SubscribeMessage& message) {
     return SendText(pusher::SubscriptionSucceededFrame(channel));
   }
   if (traits->kind == pusher::ChannelKind::kServerToUser) {
-    return RefuseSubscription(channel, "AuthError",
-                              "#server-to-user channels require pusher:signin", 401,
-                              pusher::kUnauthorized);
+    // Only the signed-in user's own channel; the sign-in already proved who this is.
+    constexpr std::string_view kPrefix = "#server-to-user-";
+    if (!signed_in_ || channel.substr(kPrefix.size()) != signed_in_->user_id) {
+      return RefuseSubscription(channel, "AuthError",
+                                "#server-to-user channels are only for the signed-in user", 401,
+                                pusher::kUnauthorized);
+    }
   }
   const core::App& app = app_->app();
   const bool presence = traits->kind == pusher::ChannelKind::kPresence;
+  // A signed-in connection may join presence channels without channel_data: it is the member its
+  // sign-in declared, and the auth signs "socket_id:channel" as for a private channel.
+  const bool member_from_signin = presence && !message.channel_data && signed_in_.has_value();
   if (traits->RequiresAuth()) {
-    if (presence && !message.channel_data) {
+    if (presence && !message.channel_data && !member_from_signin) {
       return RefuseSubscription(channel, "AuthError", "Presence channels require channel_data",
                                 401, pusher::kUnauthorized);
     }
-    const std::string_view channel_data = presence ? *message.channel_data : "";
+    const std::string_view channel_data =
+        presence && message.channel_data ? std::string_view(*message.channel_data) : "";
     if (!pusher::VerifyChannelAuth(app.key, app.secret, socket_id_, channel, channel_data,
                                    message.auth)) {
       return RefuseSubscription(channel, "AuthError",
@@ -199,7 +206,8 @@ void WsSession::HandleSubscribe(pusher::SubscribeMessage& message) {
     return SendText(pusher::SubscriptionSucceededFrame(channel));
   }
 
-  auto member = pusher::ParsePresenceChannelData(*message.channel_data);
+  auto member = member_from_signin ? absl::StatusOr<pusher::PresenceMember>(*signed_in_)
+                                   : pusher::ParsePresenceChannelData(*message.channel_data);
   if (!member.ok()) {
     return RefuseSubscription(channel, "InvalidChannelData",
                               std::string(member.status().message()), 400,
@@ -288,6 +296,27 @@ void WsSession::HandleClientEvent(pusher::ClientEventMessage& message) {
                           core::MakeFrame(pusher::ClientEventFrame(
                               message.channel, message.event, message.data_json, user_id)),
                           socket_id_);
+}
+
+void WsSession::HandleSignin(const pusher::SigninMessage& message) {
+  const core::App& app = app_->app();
+  if (!pusher::VerifyUserAuth(app.key, app.secret, socket_id_, message.user_data, message.auth)) {
+    return CloseWith(pusher::kUnauthorized, "Invalid signature for pusher:signin", true);
+  }
+  auto user = pusher::ParseSigninUserData(message.user_data);
+  if (!user.ok()) {
+    return CloseWith(pusher::kUnauthorized,
+                     absl::StrCat("Invalid user_data: ", user.status().message()), true);
+  }
+  core::ShardIndex& index = app_->shard_index(shard_.index());
+  if (signed_in_) index.RemoveUser(signed_in_->user_id, this);
+  signed_in_ = std::move(*user);
+  index.AddUser(signed_in_->user_id, this);
+  SendText(pusher::SigninSuccessFrame(message.user_data));
+}
+
+void WsSession::Disconnect(uint16_t code, std::string_view reason) {
+  CloseWith(code, reason, false);
 }
 
 void WsSession::Deliver(const core::Frame& frame) {
@@ -391,6 +420,7 @@ void WsSession::Teardown() {
   state_ = State::kClosed;
   if (app_ != nullptr) {
     for (const auto& [channel, subscription] : subscriptions_) Leave(channel, subscription);
+    if (signed_in_) app_->shard_index(shard_.index()).RemoveUser(signed_in_->user_id, this);
   }
   subscriptions_.clear();
   if (app_slot_ != nullptr) app_slot_->RemoveConnection();

@@ -46,6 +46,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   // core::Subscriber
   void Deliver(const core::Frame& frame) override;
   std::string_view socket_id() const override { return socket_id_; }
+  void Disconnect(uint16_t code, std::string_view reason) override;
 
   // Shard sweep: pings idle clients, closes silent ones (4201), cuts stalled closes.
   void OnTick(Clock::time_point now);
@@ -68,6 +69,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   void HandleSubscribe(pusher::SubscribeMessage& message);
   void HandleUnsubscribe(const pusher::UnsubscribeMessage& message);
   void HandleClientEvent(pusher::ClientEventMessage& message);
+  void HandleSignin(const pusher::SigninMessage& message);
   void RefuseSubscription(std::string_view channel, std::string_view type, std::string_view error,
                           uint16_t status, std::optional<uint16_t> error_code);
   // Removes this connection from `channel` everywhere and announces member_removed if due.
@@ -95,6 +97,9 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   // The app whose connection quota this session counts against, if it got a slot.
   core::AppState* app_slot_ = nullptr;
   std::string socket_id_;
+  // Set by a verified pusher:signin; the member this connection is on presence channels it
+  // joins without channel_data, and the only user whose #server-to-user channel it may join.
+  std::optional<pusher::PresenceMember> signed_in_;
   absl::flat_hash_map<std::string, Subscription> subscriptions_;
   std::optional<core::RateLimiter> client_event_limiter_;
 

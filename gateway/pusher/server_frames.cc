@@ -153,6 +153,13 @@ std::string MemberAddedFrame(std::string_view channel, std::string_view user_id,
   return Frame("pusher_internal:member_added", channel, JsonString(data));
 }
 
+std::string SigninSuccessFrame(std::string_view user_data) {
+  std::string data = "{\"user_data\":";
+  AppendJsonString(data, user_data);
+  data.push_back('}');
+  return Frame("pusher:signin_success", std::nullopt, JsonString(data));
+}
+
 std::string MemberRemovedFrame(std::string_view channel, std::string_view user_id) {
   std::string data = "{\"user_id\":";
   AppendJsonString(data, user_id);

@@ -35,6 +35,10 @@ std::string MemberAddedFrame(std::string_view channel, std::string_view user_id,
                              std::string_view user_info_json);
 std::string MemberRemovedFrame(std::string_view channel, std::string_view user_id);
 
+// {"event":"pusher:signin_success","data":"{\"user_data\":\"<user_data>\"}"}: the exact
+// user_data string the client signed, string-encoded inside the data string.
+std::string SigninSuccessFrame(std::string_view user_data);
+
 // An event published through the HTTP API or gRPC: `data` is the publisher's string, sent as a
 // JSON string. {"event":..,"channel":..,"data":".."}
 std::string EventFrame(std::string_view channel, std::string_view event, std::string_view data);

@@ -209,6 +209,34 @@ describe('body validation -> 400 / 413', () => {
   });
 });
 
+describe('request-level hostility', () => {
+  it('auth_timestamp that is not an integer -> 401', async () => {
+    expectError(await trigger(gw, event(), { timestamp: 'yesterday' }), 401);
+  });
+
+  it('HTTP body over max_request_kb (300 KB vs default 256) -> 413', async () => {
+    const res = await trigger(gw, event({ data: 'z'.repeat(300 * 1024), channels: ['quiet'] }));
+    expectError(res, 413);
+  });
+
+  it('malformed percent-encoding in the query -> 400', async () => {
+    const res = await fetch(`${gw.httpUrl}${EVENTS}?auth_key=%zz&x=%`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event()),
+      signal: AbortSignal.timeout(5000),
+    });
+    const text = await res.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    expectError({ status: res.status, text, json, headers: res.headers }, 400);
+  });
+});
+
 describe('GET endpoints', () => {
   it('users of a public channel -> 400 (presence only)', async () => {
     expectError(await apiGet(gw, `/apps/${TEST_APP.id}/channels/http-ch/users`), 400);

@@ -54,3 +54,34 @@ TEST(Fanout, AppsAreIsolated) {
 
 }  // namespace
 }  // namespace gw::core
+
+namespace gw::core {
+namespace {
+
+TEST(Fanout, DisconnectUserReachesEveryConnectionOfThatUserOnEveryShard) {
+  testing::QueuedShards shards(2);
+  AppState app(App{"1", "key", "secret"}, shards.shard_count());
+  testing::RecordingSubscriber tab1("1.1"), tab2("1.2"), someone_else("1.3");
+  app.shard_index(0).AddUser("42", &tab1);
+  app.shard_index(1).AddUser("42", &tab2);
+  app.shard_index(1).AddUser("7", &someone_else);
+  Fanout(shards).DisconnectUser(app, "42", 4009, "terminated");
+  shards.RunAll();
+  ASSERT_EQ(tab1.disconnects.size(), 1u);
+  EXPECT_EQ(tab1.disconnects[0].first, 4009);
+  EXPECT_EQ(tab2.disconnects.size(), 1u);
+  EXPECT_TRUE(someone_else.disconnects.empty());
+}
+
+TEST(ShardIndex, RemovedUserIsNoLongerDisconnected) {
+  ShardIndex index;
+  testing::RecordingSubscriber tab("1.1");
+  index.AddUser("42", &tab);
+  EXPECT_EQ(index.UserConnectionCount("42"), 1u);
+  index.RemoveUser("42", &tab);
+  EXPECT_EQ(index.DisconnectUser("42", 4009, "x"), 0u);
+  EXPECT_TRUE(tab.disconnects.empty());
+}
+
+}  // namespace
+}  // namespace gw::core

@@ -46,7 +46,11 @@ class RecordingSubscriber : public Subscriber {
     frames.push_back(frame);
   }
   std::string_view socket_id() const override { return socket_id_; }
+  void Disconnect(uint16_t code, std::string_view reason) override {
+    disconnects.emplace_back(code, std::string(reason));
+  }
   std::vector<std::string> received;
+  std::vector<std::pair<uint16_t, std::string>> disconnects;
   std::vector<Frame> frames;
 
  private:

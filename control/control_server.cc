@@ -11,7 +11,9 @@ namespace gw::control {
 
 ControlServer::~ControlServer() { Stop(std::chrono::milliseconds(0)); }
 
-absl::Status ControlServer::Start(const std::string& host, uint16_t port) {
+absl::Status ControlServer::Start(const std::string& host, uint16_t port,
+                                  const std::vector<grpc::Service*>& services,
+                                  int max_message_bytes) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -23,6 +25,8 @@ absl::Status ControlServer::Start(const std::string& host, uint16_t port) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.SetMaxReceiveMessageSize(max_message_bytes);
+  for (grpc::Service* service : services) builder.RegisterService(service);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || bound_port == 0) {
     server_.reset();

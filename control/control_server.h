@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/server.h>
 
@@ -21,8 +22,9 @@ class ControlServer {
   ControlServer() = default;
   ~ControlServer();
 
-  // Binds host:port (0 = any free port).
-  absl::Status Start(const std::string& host, uint16_t port);
+  // Binds host:port (0 = any free port) and serves `services` (not owned; they outlive this).
+  absl::Status Start(const std::string& host, uint16_t port,
+                     const std::vector<grpc::Service*>& services, int max_message_bytes);
   uint16_t port() const { return port_; }
   // Health turns NOT_SERVING, so meshes and clients move elsewhere before the drain ends.
   void BeginDrain();

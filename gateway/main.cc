@@ -3,12 +3,15 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "control/authorizer_client.h"
+#include "control/control_plane_service.h"
 #include "control/control_server.h"
 #include "gateway/config/config.h"
 #include "gateway/core/app_directory.h"
@@ -32,6 +35,19 @@ std::map<std::string, std::string> Environment() {
     if (eq != std::string::npos) env.emplace(text.substr(0, eq), text.substr(eq + 1));
   }
   return env;
+}
+
+// The largest request a backend may legitimately send: a full batch of maximum-size events, plus
+// room for names and channel lists. gRPC's own default (4 MiB) applies when that is larger.
+int MaxGrpcMessageBytes(const std::vector<gw::core::App>& apps) {
+  size_t largest = 4 * 1024 * 1024;
+  for (const auto& app : apps) {
+    const size_t batch = static_cast<size_t>(app.limits.max_event_payload_kb) * 1024 *
+                             app.limits.max_batch_size +
+                         64 * 1024;
+    largest = std::max(largest, batch);
+  }
+  return static_cast<int>(std::min<size_t>(largest, 64 * 1024 * 1024));
 }
 
 int Fail(std::string_view what) {
@@ -76,12 +92,17 @@ int main(int argc, char** argv) {
   limits.max_write_buffer_bytes = static_cast<size_t>(config->max_write_buffer_kb) * 1024;
   limits.max_request_bytes = static_cast<size_t>(config->max_request_kb) * 1024;
   gw::edge::EdgeContext context{**apps, fanout, publisher, limits};
+  gw::control::AuthorizerClient authorizer;
+  context.authorizer = &authorizer;
   server.SetContext(&context);
   if (absl::Status status = server.Listen(config->host, config->port); !status.ok()) {
     return Fail(std::string(status.message()));
   }
+  gw::control::ControlPlaneService control_plane(**apps, fanout, publisher, context.draining);
   gw::control::ControlServer control;
-  if (absl::Status status = control.Start(config->host, config->grpc_port); !status.ok()) {
+  if (absl::Status status = control.Start(config->host, config->grpc_port, {&control_plane},
+                                          MaxGrpcMessageBytes(config->apps));
+      !status.ok()) {
     return Fail(std::string(status.message()));
   }
   server.Start();
@@ -106,6 +127,7 @@ int main(int argc, char** argv) {
                             {"connections", static_cast<uint64_t>(context.connections.load())},
                             {"grace_seconds", static_cast<uint64_t>(config->shutdown_grace_seconds)}});
   control.BeginDrain();
+  control_plane.EndWatches();
   server.BeginDrain();
   const bool clean = server.WaitForDrain(std::chrono::steady_clock::now() + grace);
   server.Stop();

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -101,7 +102,7 @@ absl::Status ReadPositiveCount(const json::value& value, absl::string_view path,
   return ReadBoundedCount(value, path, /*positive=*/true, out);
 }
 
-absl::Status ReadOrigins(const json::value& value, absl::string_view path,
+absl::Status ReadStringList(const json::value& value, absl::string_view path,
                          std::vector<std::string>* out) {
   const json::array* list = value.if_array();
   if (list == nullptr) return Problem(path, "expected an array of strings");
@@ -111,6 +112,16 @@ absl::Status ReadOrigins(const json::value& value, absl::string_view path,
     if (!status.ok()) return status;
   }
   *out = std::move(origins);
+  return absl::OkStatus();
+}
+
+absl::Status ReadMasterKey(const json::value& value, absl::string_view path, std::string* out) {
+  const json::string* text = value.if_string();
+  std::string key;
+  if (text == nullptr || !absl::Base64Unescape(View(*text), &key) || key.size() != 32) {
+    return Problem(path, "expected the base64 encoding of exactly 32 bytes");
+  }
+  *out = std::move(key);
   return absl::OkStatus();
 }
 
@@ -151,6 +162,25 @@ absl::Status StoreLimit(const json::value& value, absl::string_view path, core::
 
 using core::App;
 using core::AppLimits;
+using core::AuthorizerSettings;
+
+const Key<AuthorizerSettings> kAuthorizerKeys[] = {
+    {"target", Store<&AuthorizerSettings::target, ReadString>},
+    {"timeout_ms", Store<&AuthorizerSettings::timeout_ms, ReadPositiveCount>},
+    {"forward_headers", Store<&AuthorizerSettings::forward_headers, ReadStringList>},
+    {"forward_cookies", Store<&AuthorizerSettings::forward_cookies, ReadStringList>},
+    {"forward_query", Store<&AuthorizerSettings::forward_query, ReadStringList>},
+};
+
+absl::Status ReadAuthorizer(const json::value& value, absl::string_view path, App* app) {
+  AuthorizerSettings settings;
+  absl::Status status = ReadObject<AuthorizerSettings>(value, path, kAuthorizerKeys, &settings);
+  if (!status.ok()) return status;
+  if (settings.target.empty()) return Problem(absl::StrCat(path, ".target"), "required key is missing");
+  for (std::string& header : settings.forward_headers) absl::AsciiStrToLower(&header);
+  app->authorizer = std::move(settings);
+  return absl::OkStatus();
+}
 
 const Key<App> kAppKeys[] = {
     {"id", Store<&App::id, ReadAppName>},
@@ -165,7 +195,10 @@ const Key<App> kAppKeys[] = {
     {"max_presence_member_size_kb", StoreLimit<&AppLimits::max_presence_member_size_kb, ReadCount>},
     {"max_event_payload_kb", StoreLimit<&AppLimits::max_event_payload_kb, ReadPositiveCount>},
     {"activity_timeout", StoreLimit<&AppLimits::activity_timeout_seconds, ReadPositiveCount>},
-    {"allowed_origins", Store<&App::allowed_origins, ReadOrigins>},
+    {"allowed_origins", Store<&App::allowed_origins, ReadStringList>},
+    {"grpc_token", Store<&App::grpc_token, ReadString>},
+    {"encryption_master_key_base64", Store<&App::encryption_master_key, ReadMasterKey>},
+    {"authorizer", ReadAuthorizer},
 };
 
 absl::Status ReadApp(const json::value& value, absl::string_view path, App* app) {

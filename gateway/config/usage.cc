@@ -99,6 +99,10 @@ std::string Usage() {
       Row("allowed_origins",
           absl::StrCat("[\"", absl::StrJoin(app.allowed_origins, "\", \""), "\"]"),
           "browser origins; * matches any run of characters"),
+      Row("grpc_token", "derived", "gRPC bearer token; default hex HMAC-SHA256(secret, \"realtime.v1\")"),
+      Row("encryption_master_key_base64", "none", "32 bytes, base64; for private-encrypted- channels"),
+      Row("authorizer", "none", "{target, timeout_ms 1000, forward_headers, forward_cookies,"),
+      Row("", "", " forward_query}: a realtime.v1.ChannelAuthorizer backend"),
       "\n"
       "Example config file:\n"
       "  {\n"

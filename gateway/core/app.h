@@ -27,6 +27,17 @@ struct AppLimits {
   uint32_t max_batch_size = 10;
 };
 
+// A backend that decides subscriptions arriving without a signature (realtime.v1
+// ChannelAuthorizer). An empty target means the app has none.
+struct AuthorizerSettings {
+  std::string target;  // "host:port"
+  uint32_t timeout_ms = 1000;
+  // What of the WebSocket upgrade request is passed on (lowercase header names).
+  std::vector<std::string> forward_headers;
+  std::vector<std::string> forward_cookies;
+  std::vector<std::string> forward_query;
+};
+
 // One tenant as configured: the identity a Pusher client or SDK presents, and its settings.
 // Immutable once the server runs.
 struct App {
@@ -39,6 +50,11 @@ struct App {
   // run of characters ("https://*.example.com"). Empty list = any origin.
   std::vector<std::string> allowed_origins = {"*"};
   AppLimits limits;
+  // Bearer token of gRPC callers for this app; empty = derived from the secret (control.proto).
+  std::string grpc_token;
+  // Raw 32 bytes (base64 in config) for private-encrypted- shared secrets; empty = none.
+  std::string encryption_master_key;
+  AuthorizerSettings authorizer;
 };
 
 }  // namespace gw::core

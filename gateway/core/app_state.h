@@ -8,6 +8,7 @@
 
 #include "gateway/core/app.h"
 #include "gateway/core/channel_registry.h"
+#include "gateway/core/event_hub.h"
 #include "gateway/core/shard_index.h"
 
 namespace gw::core {
@@ -16,7 +17,8 @@ namespace gw::core {
 // per shard. Thread-safe except shard_index(i), which only shard i's thread may use.
 class AppState {
  public:
-  AppState(App app, size_t shard_count) : app_(std::move(app)), shard_indexes_(shard_count) {}
+  AppState(App app, size_t shard_count)
+      : app_(std::move(app)), channels_(&events_), shard_indexes_(shard_count) {}
   AppState(const AppState&) = delete;
   AppState& operator=(const AppState&) = delete;
 
@@ -24,6 +26,7 @@ class AppState {
   ChannelRegistry& channels() { return channels_; }
   const ChannelRegistry& channels() const { return channels_; }
   ShardIndex& shard_index(size_t shard) { return shard_indexes_[shard]; }
+  EventHub& events() { return events_; }
 
   // Claims a connection slot against limits.max_connections; false when the app is full.
   bool TryAddConnection();
@@ -33,6 +36,7 @@ class AppState {
  private:
   const App app_;
   std::atomic<uint32_t> connections_{0};
+  EventHub events_;  // before channels_, which emits into it
   ChannelRegistry channels_;
   std::vector<ShardIndex> shard_indexes_;
 };

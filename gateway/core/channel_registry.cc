@@ -4,9 +4,22 @@
 
 namespace gw::core {
 
+void ChannelRegistry::EmitLocked(ChannelEvent::Kind kind, std::string_view channel,
+                                 std::string_view user_id, uint32_t subscriptions) {
+  if (events_ == nullptr || !events_->HasWatchers()) return;
+  ChannelEvent event;
+  event.kind = kind;
+  event.channel = std::string(channel);
+  event.user_id = std::string(user_id);
+  event.subscription_count = subscriptions;
+  events_->Emit(std::move(event));
+}
+
 uint32_t ChannelRegistry::Subscribe(std::string_view channel) {
   absl::MutexLock lock(&mu_);
-  return ++channels_[channel].subscriptions;
+  const uint32_t count = ++channels_[channel].subscriptions;
+  if (count == 1) EmitLocked(ChannelEvent::Kind::kChannelOccupied, channel, "", count);
+  return count;
 }
 
 uint32_t ChannelRegistry::Unsubscribe(std::string_view channel) {
@@ -14,7 +27,10 @@ uint32_t ChannelRegistry::Unsubscribe(std::string_view channel) {
   auto it = channels_.find(channel);
   if (it == channels_.end() || it->second.subscriptions == 0) return 0;
   uint32_t left = --it->second.subscriptions;
-  if (left == 0) channels_.erase(it);
+  if (left == 0) {
+    channels_.erase(it);
+    EmitLocked(ChannelEvent::Kind::kChannelVacated, channel, "", 0);
+  }
   return left;
 }
 
@@ -30,7 +46,13 @@ absl::StatusOr<ChannelRegistry::PresenceJoin> ChannelRegistry::JoinPresence(
     return first.status();
   }
   ++entry.subscriptions;
-  if (*first) announce_added();
+  if (entry.subscriptions == 1) {
+    EmitLocked(ChannelEvent::Kind::kChannelOccupied, channel, "", 1);
+  }
+  if (*first) {
+    announce_added();
+    EmitLocked(ChannelEvent::Kind::kMemberAdded, channel, user_id, entry.subscriptions);
+  }
   return PresenceJoin{*first, entry.roster->Members()};
 }
 
@@ -40,9 +62,15 @@ void ChannelRegistry::LeavePresence(std::string_view channel, std::string_view u
   auto it = channels_.find(channel);
   if (it == channels_.end()) return;
   Channel& entry = it->second;
-  if (entry.roster && entry.roster->Leave(user_id)) announce_removed();
   if (entry.subscriptions > 0) --entry.subscriptions;
-  if (entry.subscriptions == 0) channels_.erase(it);
+  if (entry.roster && entry.roster->Leave(user_id)) {
+    announce_removed();
+    EmitLocked(ChannelEvent::Kind::kMemberRemoved, channel, user_id, entry.subscriptions);
+  }
+  if (entry.subscriptions == 0) {
+    channels_.erase(it);
+    EmitLocked(ChannelEvent::Kind::kChannelVacated, channel, "", 0);
+  }
 }
 
 ChannelCounts ChannelRegistry::CountsOf(const Channel& channel) {

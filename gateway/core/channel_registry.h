@@ -13,6 +13,8 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "gateway/core/channel_event.h"
+#include "gateway/core/event_hub.h"
 #include "gateway/core/presence_roster.h"
 
 namespace gw::core {
@@ -29,6 +31,10 @@ struct ChannelCounts {
 // sees member_added / member_removed for a user in the order the roster changed.
 class ChannelRegistry {
  public:
+  // `events` (may be null) hears occupied / vacated / member added / member removed, emitted under
+  // this registry's lock so watchers see them in the order the registry changed.
+  explicit ChannelRegistry(EventHub* events = nullptr) : events_(events) {}
+
   // Returns the channel's subscription count after the change.
   uint32_t Subscribe(std::string_view channel);
   uint32_t Unsubscribe(std::string_view channel);
@@ -63,7 +69,10 @@ class ChannelRegistry {
     std::optional<PresenceRoster> roster;
   };
   static ChannelCounts CountsOf(const Channel& channel);
+  void EmitLocked(ChannelEvent::Kind kind, std::string_view channel, std::string_view user_id,
+                  uint32_t subscriptions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  EventHub* const events_;
   mutable absl::Mutex mu_;
   StringMap<Channel> channels_ ABSL_GUARDED_BY(mu_);
 };

@@ -8,6 +8,7 @@
 
 #include "gateway/core/app_directory.h"
 #include "gateway/core/fanout.h"
+#include "gateway/core/subscription_authorizer.h"
 #include "gateway/service/event_publisher.h"
 
 namespace gw::edge {
@@ -31,6 +32,8 @@ struct EdgeContext {
   core::Fanout& fanout;
   service::EventPublisher& publisher;
   EdgeLimits limits;
+  // Decides subscriptions without a signature for apps that name an authorizer; may be null.
+  core::SubscriptionAuthorizer* authorizer = nullptr;
   std::atomic<uint32_t> connections{0};
   // Set when a drain starts: readiness fails and new WebSockets are refused with 4200.
   std::atomic<bool> draining{false};

@@ -8,6 +8,10 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/version.hpp>
 
+#include <boost/asio/post.hpp>
+#include <boost/url/parse.hpp>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/edge/connection_gate.h"
 #include "gateway/pusher/error_codes.h"
@@ -30,6 +34,47 @@ websocket::close_reason CloseReason(uint16_t code, std::string_view message) {
 // An inbound read buffer that grew for one large message is given back afterwards, so an idle
 // connection holds only what small messages need.
 constexpr size_t kReadBufferKeep = 16 * 1024;
+
+bool Listed(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// The parts of the upgrade request an app's authorizer was configured to see.
+core::AuthorizationRequest CaptureAuthorizerContext(
+    const core::AuthorizerSettings& settings, const http::request<http::string_body>& upgrade,
+    const boost::asio::ip::tcp::socket& socket) {
+  core::AuthorizationRequest context;
+  boost::system::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (!ec) context.remote_address = absl::StrCat(peer.address().to_string(), ":", peer.port());
+  for (const auto& field : upgrade) {
+    std::string name = absl::AsciiStrToLower(
+        absl::string_view(field.name_string().data(), field.name_string().size()));
+    if (Listed(settings.forward_headers, name)) {
+      context.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+  }
+  std::string_view cookies = upgrade[http::field::cookie];
+  while (!cookies.empty()) {
+    size_t end = cookies.find(';');
+    std::string_view pair = cookies.substr(0, end);
+    cookies = end == std::string_view::npos ? std::string_view() : cookies.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (Listed(settings.forward_cookies, pair.substr(0, eq))) {
+      context.cookies.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+    }
+  }
+  if (auto url = boost::urls::parse_origin_form(upgrade.target())) {
+    for (auto param : url->params()) {
+      if (Listed(settings.forward_query, param.key)) {
+        context.query.emplace_back(param.key, param.has_value ? param.value : "");
+      }
+    }
+  }
+  return context;
+}
 
 }  // namespace
 
@@ -89,6 +134,10 @@ void WsSession::Admit(const http::request<http::string_body>& upgrade) {
   app_slot_ = decision.app;
   app_ = decision.app;
   socket_id_ = shard_.socket_ids().Next();
+  if (!app_->app().authorizer.target.empty() && context_.authorizer != nullptr) {
+    authorizer_context_ = std::make_unique<core::AuthorizationRequest>(
+        CaptureAuthorizerContext(app_->app().authorizer, upgrade, ws_.next_layer()));
+  }
   client_event_limiter_.emplace(app_->app().limits.max_client_events_per_second);
   SendText(pusher::ConnectionEstablishedFrame(socket_id_,
                                               app_->app().limits.activity_timeout_seconds));
@@ -185,6 +234,9 @@ void WsSession::HandleSubscribe(pusher::SubscribeMessage& message) {
   // sign-in declared, and the auth signs "socket_id:channel" as for a private channel.
   const bool member_from_signin = presence && !message.channel_data && signed_in_.has_value();
   if (traits->RequiresAuth()) {
+    if (message.auth.empty() && authorizer_context_ != nullptr) {
+      return AskAuthorizer(channel, traits->kind);
+    }
     if (presence && !message.channel_data && !member_from_signin) {
       return RefuseSubscription(channel, "AuthError", "Presence channels require channel_data",
                                 401, pusher::kUnauthorized);
@@ -198,20 +250,25 @@ void WsSession::HandleSubscribe(pusher::SubscribeMessage& message) {
                                 pusher::kUnauthorized);
     }
   }
-  core::ShardIndex& index = app_->shard_index(shard_.index());
-  if (!presence) {
-    app_->channels().Subscribe(channel);
-    index.Add(channel, this);
-    subscriptions_.emplace(channel, Subscription{traits->kind, ""});
-    return SendText(pusher::SubscriptionSucceededFrame(channel));
-  }
-
+  if (!presence) return JoinChannel(channel, traits->kind, std::nullopt);
   auto member = member_from_signin ? absl::StatusOr<pusher::PresenceMember>(*signed_in_)
                                    : pusher::ParsePresenceChannelData(*message.channel_data);
   if (!member.ok()) {
     return RefuseSubscription(channel, "InvalidChannelData",
-                              std::string(member.status().message()), 400,
-                              std::nullopt);
+                              std::string(member.status().message()), 400, std::nullopt);
+  }
+  JoinChannel(channel, traits->kind, std::move(*member));
+}
+
+void WsSession::JoinChannel(const std::string& channel, pusher::ChannelKind kind,
+                            std::optional<pusher::PresenceMember> member) {
+  const core::App& app = app_->app();
+  core::ShardIndex& index = app_->shard_index(shard_.index());
+  if (!member) {
+    app_->channels().Subscribe(channel);
+    index.Add(channel, this);
+    subscriptions_.emplace(channel, Subscription{kind, ""});
+    return SendText(pusher::SubscriptionSucceededFrame(channel));
   }
   const size_t max_info = static_cast<size_t>(app.limits.max_presence_member_size_kb) * 1024;
   if (member->user_info_json.size() > max_info) {
@@ -231,11 +288,55 @@ void WsSession::HandleSubscribe(pusher::SubscribeMessage& message) {
                               pusher::kOverCapacity);
   }
   index.Add(channel, this);
-  subscriptions_.emplace(channel, Subscription{traits->kind, member->user_id});
+  subscriptions_.emplace(channel, Subscription{kind, member->user_id});
   std::vector<std::pair<std::string, std::string>> members;
   members.reserve(join->members.size());
   for (auto& m : join->members) members.emplace_back(std::move(m.user_id), std::move(m.user_info));
   SendText(pusher::PresenceSubscriptionSucceededFrame(channel, members));
+}
+
+void WsSession::AskAuthorizer(const std::string& channel, pusher::ChannelKind kind) {
+  // One question per channel at a time; a repeated subscribe waits for the same answer.
+  if (!awaiting_authorizer_.insert(channel).second) return;
+  core::AuthorizationRequest request = *authorizer_context_;
+  request.app_id = app_->app().id;
+  request.socket_id = socket_id_;
+  request.channel = channel;
+  if (signed_in_) request.signed_in_user_id = signed_in_->user_id;
+  boost::asio::io_context& home = shard_.io_context();
+  context_.authorizer->Authorize(
+      app_->app().authorizer, std::move(request),
+      [self = shared_from_this(), &home, channel, kind](core::AuthorizationVerdict verdict) mutable {
+        // The answer arrives on a gRPC thread; the session is touched only on its own shard.
+        boost::asio::post(home, [self, channel, kind, verdict = std::move(verdict)]() mutable {
+          self->OnAuthorizerVerdict(channel, kind, std::move(verdict));
+        });
+      });
+}
+
+void WsSession::OnAuthorizerVerdict(const std::string& channel, pusher::ChannelKind kind,
+                                    core::AuthorizationVerdict verdict) {
+  awaiting_authorizer_.erase(channel);
+  if (state_ != State::kOpen || subscriptions_.contains(channel)) return;
+  using Outcome = core::AuthorizationVerdict::Outcome;
+  switch (verdict.outcome) {
+    case Outcome::kDeny:
+      return RefuseSubscription(channel, "AuthError", verdict.reason, 401, pusher::kUnauthorized);
+    case Outcome::kUnavailable:
+      return RefuseSubscription(channel, "AuthError", verdict.reason, 503, std::nullopt);
+    case Outcome::kAllow:
+      break;
+  }
+  if (kind != pusher::ChannelKind::kPresence) return JoinChannel(channel, kind, std::nullopt);
+  if (verdict.user_id.empty()) {
+    return RefuseSubscription(channel, "AuthError",
+                              "authorizer allowed a presence channel without a user_id", 503,
+                              std::nullopt);
+  }
+  JoinChannel(channel, kind,
+              pusher::PresenceMember{
+                  std::move(verdict.user_id),
+                  verdict.user_info_json.empty() ? "null" : std::move(verdict.user_info_json)});
 }
 
 void WsSession::HandleUnsubscribe(const pusher::UnsubscribeMessage& message) {
@@ -296,6 +397,16 @@ void WsSession::HandleClientEvent(pusher::ClientEventMessage& message) {
                           core::MakeFrame(pusher::ClientEventFrame(
                               message.channel, message.event, message.data_json, user_id)),
                           socket_id_);
+  if (app_->events().HasWatchers()) {
+    core::ChannelEvent event;
+    event.kind = core::ChannelEvent::Kind::kClientEvent;
+    event.channel = message.channel;
+    event.user_id = std::string(user_id.value_or(""));
+    event.event = std::move(message.event);
+    event.data = std::move(message.data_json);
+    event.socket_id = socket_id_;
+    app_->events().Emit(std::move(event));
+  }
 }
 
 void WsSession::HandleSignin(const pusher::SigninMessage& message) {

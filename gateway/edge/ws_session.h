@@ -17,10 +17,12 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "gateway/core/app_state.h"
 #include "gateway/core/frame.h"
 #include "gateway/core/rate_limiter.h"
 #include "gateway/core/subscriber.h"
+#include "gateway/core/subscription_authorizer.h"
 #include "gateway/edge/io_shard.h"
 #include "gateway/pusher/channel_name.h"
 #include "gateway/pusher/client_message.h"
@@ -67,6 +69,12 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   void OnRead(boost::system::error_code ec);
   void HandleText(std::string_view text);
   void HandleSubscribe(pusher::SubscribeMessage& message);
+  // Joins an authorized channel: counts it, indexes this session, replies subscription_succeeded.
+  void JoinChannel(const std::string& channel, pusher::ChannelKind kind,
+                   std::optional<pusher::PresenceMember> member);
+  void AskAuthorizer(const std::string& channel, pusher::ChannelKind kind);
+  void OnAuthorizerVerdict(const std::string& channel, pusher::ChannelKind kind,
+                           core::AuthorizationVerdict verdict);
   void HandleUnsubscribe(const pusher::UnsubscribeMessage& message);
   void HandleClientEvent(pusher::ClientEventMessage& message);
   void HandleSignin(const pusher::SigninMessage& message);
@@ -102,6 +110,9 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   std::optional<pusher::PresenceMember> signed_in_;
   absl::flat_hash_map<std::string, Subscription> subscriptions_;
   std::optional<core::RateLimiter> client_event_limiter_;
+  // What the app's authorizer may see of the upgrade request; captured only for such apps.
+  std::unique_ptr<core::AuthorizationRequest> authorizer_context_;
+  absl::flat_hash_set<std::string> awaiting_authorizer_;
 
   std::deque<core::Frame> queue_;
   size_t queued_bytes_ = 0;

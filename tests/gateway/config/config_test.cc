@@ -611,3 +611,52 @@ TEST(Usage, ExampleConfigFileLoads) {
 
 }  // namespace
 }  // namespace gw::config
+
+namespace gw::config {
+namespace {
+
+absl::StatusOr<Config> LoadAppJson(const std::string& app_json) {
+  const std::string path = ::testing::TempDir() + "/control_plane_keys.json";
+  std::ofstream(path) << R"({"apps":[)" << app_json << "]}";
+  return LoadConfig({"--config", path}, {});
+}
+
+TEST(ConfigControlPlaneKeys, ReadsTokenMasterKeyAndAuthorizer) {
+  // 32 bytes of 0x01, base64.
+  auto config = LoadAppJson(R"({"id":"a","key":"k","secret":"s","grpc_token":"tok",
+      "encryption_master_key_base64":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+      "authorizer":{"target":"127.0.0.1:9000","timeout_ms":250,"forward_headers":["X-User"],
+                    "forward_cookies":["session"],"forward_query":["token"]}})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const core::App& app = config->apps.at(0);
+  EXPECT_EQ(app.grpc_token, "tok");
+  EXPECT_EQ(app.encryption_master_key, std::string(32, '\x01'));
+  EXPECT_EQ(app.authorizer.target, "127.0.0.1:9000");
+  EXPECT_EQ(app.authorizer.timeout_ms, 250u);
+  EXPECT_EQ(app.authorizer.forward_headers, std::vector<std::string>{"x-user"});
+  EXPECT_EQ(app.authorizer.forward_cookies, std::vector<std::string>{"session"});
+  EXPECT_EQ(app.authorizer.forward_query, std::vector<std::string>{"token"});
+}
+
+TEST(ConfigControlPlaneKeys, MasterKeyMustBe32BytesOfBase64) {
+  auto config = LoadAppJson(
+      R"({"id":"a","key":"k","secret":"s","encryption_master_key_base64":"AQID"})");
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()),
+              ::testing::HasSubstr("apps[0].encryption_master_key_base64"));
+}
+
+TEST(ConfigControlPlaneKeys, AuthorizerNeedsATargetAndKnownKeys) {
+  auto no_target = LoadAppJson(R"({"id":"a","key":"k","secret":"s","authorizer":{}})");
+  ASSERT_FALSE(no_target.ok());
+  EXPECT_THAT(std::string(no_target.status().message()),
+              ::testing::HasSubstr("apps[0].authorizer.target"));
+  auto unknown = LoadAppJson(
+      R"({"id":"a","key":"k","secret":"s","authorizer":{"target":"x:1","timeout":5}})");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(std::string(unknown.status().message()),
+              ::testing::HasSubstr("apps[0].authorizer.timeout: unknown key"));
+}
+
+}  // namespace
+}  // namespace gw::config

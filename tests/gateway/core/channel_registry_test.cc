@@ -88,3 +88,65 @@ TEST(ChannelRegistry, PresenceAndPlainSubscriptionsAreCountedSeparatelyPerChanne
 
 }  // namespace
 }  // namespace gw::core
+
+namespace gw::core {
+namespace {
+
+class RecordingWatcher : public EventWatcher {
+ public:
+  void OnEvent(const ChannelEvent& event) override {
+    kinds.push_back(event.kind);
+    users.push_back(event.user_id);
+  }
+  std::vector<ChannelEvent::Kind> kinds;
+  std::vector<std::string> users;
+};
+
+using Kind = ChannelEvent::Kind;
+
+TEST(ChannelRegistryEvents, OccupiedAndVacatedAreEmittedOnceEach) {
+  EventHub hub;
+  auto watcher = std::make_shared<RecordingWatcher>();
+  hub.Add(watcher);
+  ChannelRegistry registry(&hub);
+  registry.Subscribe("news");
+  registry.Subscribe("news");
+  registry.Unsubscribe("news");
+  registry.Unsubscribe("news");
+  EXPECT_THAT(watcher->kinds, ElementsAre(Kind::kChannelOccupied, Kind::kChannelVacated));
+}
+
+TEST(ChannelRegistryEvents, PresenceEmitsMemberEventsPerUserInRosterOrder) {
+  EventHub hub;
+  auto watcher = std::make_shared<RecordingWatcher>();
+  hub.Add(watcher);
+  ChannelRegistry registry(&hub);
+  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", "null", 0, [] {}).ok());
+  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", "null", 0, [] {}).ok());  // 2nd tab
+  ASSERT_TRUE(registry.JoinPresence("presence-r", "2", "null", 0, [] {}).ok());
+  registry.LeavePresence("presence-r", "1", [] {});
+  registry.LeavePresence("presence-r", "2", [] {});
+  registry.LeavePresence("presence-r", "1", [] {});
+  EXPECT_THAT(watcher->kinds,
+              ElementsAre(Kind::kChannelOccupied, Kind::kMemberAdded, Kind::kMemberAdded,
+                          Kind::kMemberRemoved, Kind::kMemberRemoved, Kind::kChannelVacated));
+  EXPECT_THAT(watcher->users, ElementsAre("", "1", "2", "2", "1", ""));
+}
+
+TEST(EventHub, RemovedWatcherHearsNothingAndTimeIsStamped) {
+  EventHub hub;
+  auto kept = std::make_shared<RecordingWatcher>();
+  auto removed = std::make_shared<RecordingWatcher>();
+  hub.Add(kept);
+  hub.Add(removed);
+  hub.Remove(removed.get());
+  EXPECT_TRUE(hub.HasWatchers());
+  hub.Emit(ChannelEvent{Kind::kCacheMiss, "cache-x"});
+  EXPECT_EQ(kept->kinds.size(), 1u);
+  EXPECT_TRUE(removed->kinds.empty());
+  hub.Remove(kept.get());
+  EXPECT_FALSE(hub.HasWatchers());
+}
+
+}  // namespace
+}  // namespace gw::core

@@ -1,0 +1,85 @@
+#include "control/authorizer_client.h"
+
+#include <chrono>
+#include <utility>
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace gw::control {
+namespace {
+
+// Everything one call needs, alive until its callback runs.
+struct Call {
+  grpc::ClientContext context;
+  realtime::v1::AuthorizeRequest request;
+  realtime::v1::AuthorizeResponse response;
+  absl::AnyInvocable<void(core::AuthorizationVerdict) &&> done;
+};
+
+void CopyPairs(const std::vector<std::pair<std::string, std::string>>& pairs,
+               google::protobuf::Map<std::string, std::string>* out) {
+  for (const auto& [key, value] : pairs) (*out)[key] = value;
+}
+
+}  // namespace
+
+realtime::v1::ChannelAuthorizer::Stub* AuthorizerClient::StubFor(const std::string& target) {
+  absl::MutexLock lock(&mu_);
+  auto& stub = stubs_[target];
+  if (stub == nullptr) {
+    stub = realtime::v1::ChannelAuthorizer::NewStub(
+        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  }
+  return stub.get();
+}
+
+void AuthorizerClient::Authorize(const core::AuthorizerSettings& settings,
+                                 core::AuthorizationRequest request,
+                                 absl::AnyInvocable<void(core::AuthorizationVerdict) &&> done) {
+  auto* call = new Call();
+  call->done = std::move(done);
+  call->context.set_deadline(std::chrono::system_clock::now() +
+                             std::chrono::milliseconds(settings.timeout_ms));
+  realtime::v1::AuthorizeRequest& out = call->request;
+  out.set_app_id(request.app_id);
+  out.set_socket_id(request.socket_id);
+  out.set_channel(request.channel);
+  realtime::v1::ConnectionContext* connection = out.mutable_connection();
+  connection->set_remote_address(request.remote_address);
+  connection->set_signed_in_user_id(request.signed_in_user_id);
+  CopyPairs(request.headers, connection->mutable_headers());
+  CopyPairs(request.cookies, connection->mutable_cookies());
+  CopyPairs(request.query, connection->mutable_query());
+
+  StubFor(settings.target)
+      ->async()
+      ->Authorize(&call->context, &call->request, &call->response,
+                  [this, call](grpc::Status status) {
+                    core::AuthorizationVerdict verdict;
+                    if (!status.ok()) {
+                      counters_.failed.fetch_add(1, std::memory_order_relaxed);
+                      verdict.outcome = core::AuthorizationVerdict::Outcome::kUnavailable;
+                      verdict.reason = absl::StrCat("authorizer unavailable: ",
+                                                    status.error_message());
+                    } else if (call->response.allow()) {
+                      counters_.allowed.fetch_add(1, std::memory_order_relaxed);
+                      verdict.outcome = core::AuthorizationVerdict::Outcome::kAllow;
+                      verdict.user_id = call->response.user_id();
+                      verdict.user_info_json = call->response.user_info_json();
+                    } else {
+                      counters_.denied.fetch_add(1, std::memory_order_relaxed);
+                      verdict.outcome = core::AuthorizationVerdict::Outcome::kDeny;
+                      verdict.reason = call->response.deny_reason().empty()
+                                           ? "denied by the authorizer"
+                                           : call->response.deny_reason();
+                    }
+                    std::move(call->done)(std::move(verdict));
+                    delete call;
+                  });
+}
+
+}  // namespace gw::control

@@ -1,0 +1,248 @@
+#include "control/control_plane_service.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "control/grpc_status.h"
+#include "control/watch_stream.h"
+#include "gateway/pusher/auth_payloads.h"
+#include "gateway/pusher/channel_name.h"
+#include "gateway/pusher/error_codes.h"
+#include "gateway/pusher/signature.h"
+#include "gateway/service/channel_queries.h"
+
+namespace gw::control {
+namespace {
+
+namespace v1 = realtime::v1;
+
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+void SetInfo(const core::ChannelCounts& counts, v1::ChannelInfo* info) {
+  info->set_subscription_count(counts.subscription_count);
+  if (counts.user_count) info->set_user_count(*counts.user_count);
+}
+
+std::vector<std::string> ToVector(const google::protobuf::RepeatedPtrField<std::string>& field) {
+  return std::vector<std::string>(field.begin(), field.end());
+}
+
+}  // namespace
+
+ControlPlaneService::ControlPlaneService(core::AppDirectory& apps, core::Fanout& fanout,
+                                         service::EventPublisher& publisher,
+                                         const std::atomic<bool>& draining)
+    : apps_(apps),
+      fanout_(fanout),
+      publisher_(publisher),
+      draining_(draining),
+      authenticator_(apps) {}
+
+ControlPlaneService::~ControlPlaneService() = default;
+
+absl::StatusOr<core::AppState*> ControlPlaneService::Admit(grpc::CallbackServerContext* context,
+                                                           std::string_view app_id) const {
+  if (draining_.load()) return absl::UnavailableError("gateway is draining; retry elsewhere");
+  std::string_view authorization;
+  auto it = context->client_metadata().find("authorization");
+  if (it != context->client_metadata().end()) {
+    authorization = std::string_view(it->second.data(), it->second.size());
+  }
+  return authenticator_.Authenticate(authorization, app_id);
+}
+
+grpc::ServerUnaryReactor* ControlPlaneService::Publish(grpc::CallbackServerContext* context,
+                                                       const v1::PublishRequest* request,
+                                                       v1::PublishResponse* response) {
+  auto app = Admit(context, request->app_id());
+  if (!app.ok()) return Reply(context, app.status());
+  service::PublishCommand command{request->name(), request->data(),
+                                  ToVector(request->channels()), request->socket_id()};
+  auto counts = publisher_.Publish(**app, command);
+  if (!counts.ok()) return Reply(context, counts.status());
+  if (request->include_channel_info()) {
+    for (size_t i = 0; i < command.channels.size(); ++i) {
+      SetInfo((*counts)[i], &(*response->mutable_channels())[command.channels[i]]);
+    }
+  }
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServerContext* context,
+                                                            const v1::PublishBatchRequest* request,
+                                                            v1::PublishBatchResponse* response) {
+  auto app = Admit(context, request->app_id());
+  if (!app.ok()) return Reply(context, app.status());
+  std::vector<service::PublishCommand> commands;
+  for (const v1::BatchEvent& event : request->events()) {
+    commands.push_back(
+        service::PublishCommand{event.name(), event.data(), {event.channel()}, event.socket_id()});
+  }
+  auto counts = publisher_.PublishBatch(**app, commands);
+  if (!counts.ok()) return Reply(context, counts.status());
+  for (int i = 0; i < request->events_size(); ++i) {
+    v1::PublishBatchResponse::Result* result = response->add_results();
+    if (request->events(i).include_channel_info()) SetInfo((*counts)[i], result->mutable_info());
+  }
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ControlPlaneService::AuthorizeChannel(
+    grpc::CallbackServerContext* context, const v1::AuthorizeChannelRequest* request,
+    v1::AuthorizeChannelResponse* response) {
+  auto app = Admit(context, request->app_id());
+  if (!app.ok()) return Reply(context, app.status());
+  const core::App& config = (*app)->app();
+  if (!service::IsValidSocketId(request->socket_id())) {
+    return Reply(context, absl::InvalidArgumentError("socket_id: expected digits.digits"));
+  }
+  auto traits = pusher::ClassifyChannel(request->channel());
+  if (!traits.ok()) {
+    return Reply(context, absl::InvalidArgumentError(
+                              absl::StrCat("channel: ", traits.status().message())));
+  }
+  if (!traits->RequiresAuth()) {
+    return Reply(context, absl::InvalidArgumentError(
+                              "channel: only private-, private-encrypted- and presence- channels "
+                              "are authorized"));
+  }
+  std::string channel_data;
+  if (traits->kind == pusher::ChannelKind::kPresence) {
+    auto data = pusher::EncodePresenceChannelData(request->user_id(), request->user_info_json());
+    if (!data.ok()) return Reply(context, data.status());
+    channel_data = std::move(*data);
+    response->set_channel_data(channel_data);
+  }
+  if (traits->kind == pusher::ChannelKind::kPrivateEncrypted) {
+    if (config.encryption_master_key.empty()) {
+      return Reply(context, absl::FailedPreconditionError(
+                                "app has no encryption_master_key_base64 configured"));
+    }
+    response->set_shared_secret(
+        pusher::EncryptedChannelSharedSecret(request->channel(), config.encryption_master_key));
+  }
+  response->set_auth(pusher::SignChannelAuth(config.key, config.secret, request->socket_id(),
+                                             request->channel(), channel_data));
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ControlPlaneService::AuthenticateUser(
+    grpc::CallbackServerContext* context, const v1::AuthenticateUserRequest* request,
+    v1::AuthenticateUserResponse* response) {
+  auto app = Admit(context, request->app_id());
+  if (!app.ok()) return Reply(context, app.status());
+  if (!service::IsValidSocketId(request->socket_id())) {
+    return Reply(context, absl::InvalidArgumentError("socket_id: expected digits.digits"));
+  }
+  auto user_data = pusher::EncodeUserData(request->user_id(), request->user_info_json(),
+                                          ToVector(request->watchlist()));
+  if (!user_data.ok()) return Reply(context, user_data.status());
+  const core::App& config = (*app)->app();
+  response->set_auth(
+      pusher::SignUserAuth(config.key, config.secret, request->socket_id(), *user_data));
+  response->set_user_data(std::move(*user_data));
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ControlPlaneService::GetChannel(grpc::CallbackServerContext* context,
+                                                          const v1::GetChannelRequest* request,
+                                                          v1::GetChannelResponse* response) {
+  auto app = Admit(context, request->app_id());
+  if (!app.ok()) return Reply(context, app.status());
+  auto counts = service::ChannelQueries::Get(**app, request->channel(), false);
+  if (!counts.ok()) return Reply(context, counts.status());
+  response->set_occupied(counts->subscription_count > 0);
+  SetInfo(*counts, response->mutable_info());
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ControlPlaneService::ListChannels(grpc::CallbackServerContext* context,
+                                                            const v1::ListChannelsRequest* request,
+                                                            v1::ListChannelsResponse* response) {
+  auto app = Admit(context, request->app_id());
+  if (!app.ok()) return Reply(context, app.status());
+  auto channels = service::ChannelQueries::List(**app, request->prefix(), false);
+  if (!channels.ok()) return Reply(context, channels.status());
+  for (const auto& [name, counts] : *channels) {
+    SetInfo(counts, &(*response->mutable_channels())[name]);
+  }
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ControlPlaneService::ListPresenceMembers(
+    grpc::CallbackServerContext* context, const v1::ListPresenceMembersRequest* request,
+    v1::ListPresenceMembersResponse* response) {
+  auto app = Admit(context, request->app_id());
+  if (!app.ok()) return Reply(context, app.status());
+  // Users() validates the name and that it is a presence channel.
+  auto users = service::ChannelQueries::Users(**app, request->channel());
+  if (!users.ok()) return Reply(context, users.status());
+  for (const auto& member : (*app)->channels().PresenceMembers(request->channel())) {
+    v1::PresenceMember* out = response->add_members();
+    out->set_user_id(member.user_id);
+    out->set_user_info_json(member.user_info);
+  }
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ControlPlaneService::TerminateUserConnections(
+    grpc::CallbackServerContext* context, const v1::TerminateUserConnectionsRequest* request,
+    v1::TerminateUserConnectionsResponse* response) {
+  auto app = Admit(context, request->app_id());
+  if (!app.ok()) return Reply(context, app.status());
+  if (request->user_id().empty()) {
+    return Reply(context, absl::InvalidArgumentError("user_id: required"));
+  }
+  fanout_.DisconnectUser(**app, request->user_id(), pusher::kUnauthorized,
+                         "Connection terminated by the app");
+  return Reply(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ControlPlaneService::SendToUser(grpc::CallbackServerContext* context,
+                                                          const v1::SendToUserRequest* request,
+                                                          v1::SendToUserResponse* response) {
+  auto app = Admit(context, request->app_id());
+  if (!app.ok()) return Reply(context, app.status());
+  if (request->user_id().empty()) {
+    return Reply(context, absl::InvalidArgumentError("user_id: required"));
+  }
+  service::PublishCommand command{request->name(),
+                                  request->data(),
+                                  {absl::StrCat("#server-to-user-", request->user_id())},
+                                  ""};
+  auto counts = publisher_.Publish(**app, command);
+  return Reply(context, counts.status());
+}
+
+grpc::ServerWriteReactor<v1::ChannelEvent>* ControlPlaneService::WatchEvents(
+    grpc::CallbackServerContext* context, const v1::WatchEventsRequest* request) {
+  auto app = Admit(context, request->app_id());
+  auto* stream = new WatchStream(*this, app.ok() ? *app : nullptr, *request,
+                                 WatchStream::kDefaultCapacity);
+  {
+    absl::MutexLock lock(&watches_mu_);
+    watches_.insert(stream);
+  }
+  if (!app.ok()) stream->End(ToGrpcStatus(app.status()));
+  return stream;
+}
+
+void ControlPlaneService::EndWatches() {
+  absl::MutexLock lock(&watches_mu_);
+  for (WatchStream* stream : watches_) {
+    stream->End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "gateway is draining"));
+  }
+}
+
+void ControlPlaneService::Forget(WatchStream* stream) {
+  absl::MutexLock lock(&watches_mu_);
+  watches_.erase(stream);
+}
+
+}  // namespace gw::control

@@ -4,6 +4,7 @@
 // endpoint, sign-in based membership, and the per-app member limit.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import WebSocket from 'ws';
 import { startGateway, TEST_APP } from './lib/gateway.mjs';
 import { sleep, waitFor } from './lib/wait.mjs';
 import {
@@ -130,6 +131,35 @@ describe('member_added / member_removed', () => {
     await eventually('member_removed for bob', () => removed.length === 1);
     assert.equal(removed[0].data.id, 'bob');
     assert.equal(bob.connection.state, 'connected');
+  });
+});
+
+describe('abrupt disconnects', () => {
+  test('a connection that drops without a close frame is removed from the channel', async () => {
+    const ch = 'presence-abrupt';
+    const observer = await member('observer', {});
+    const obsCh = await subscribe(observer, ch);
+    const added = collect(obsCh, 'pusher:member_added');
+    const removed = collect(obsCh, 'pusher:member_removed');
+    // A raw socket (a crashed browser tab, a lost network) that joins and then just vanishes.
+    const ws = new WebSocket(gw.wsUrl());
+    try {
+      const established = await waitFor('connection_established on the raw socket', (resolve) =>
+        ws.on('message', (raw) => {
+          const m = JSON.parse(raw);
+          if (m.event === 'pusher:connection_established') resolve(JSON.parse(m.data));
+        }),
+      );
+      const auth = sdk.authorizeChannel(established.socket_id, ch, { user_id: 'ghost', user_info: {} });
+      ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: ch, ...auth } }));
+      await eventually('member_added for ghost', () => added.length === 1);
+      assert.equal(added[0].data.id, 'ghost');
+    } finally {
+      ws.terminate();
+    }
+    await eventually('member_removed for ghost after the TCP connection died', () => removed.length === 1);
+    assert.equal(removed[0].data.id, 'ghost');
+    assert.deepEqual(await usersOf(ch), ['observer']);
   });
 });
 
@@ -339,6 +369,25 @@ describe('member limit', () => {
     const four = await member('four', {}, LIMITED_APP);
     const fits = await subscribeOutcome(four, ch);
     assert.equal(fits.ok, true, `user rejected below the limit: ${JSON.stringify(fits.error)}`);
+  });
+
+  test('user_info over max_presence_member_size_kb (1 KB) is refused and never announced', async () => {
+    const ch = 'presence-big-info';
+    const observer = await member('observer', {});
+    const obsCh = await subscribe(observer, ch);
+    const added = collect(obsCh, 'pusher:member_added');
+    const big = await member('big', { blob: 'x'.repeat(2048) });
+    const outcome = await subscribeOutcome(big, ch);
+    assert.equal(outcome.ok, false, 'a 2 KB user_info was accepted');
+    assert.equal(big.connection.state, 'connected');
+    const fits = await member('fits', { blob: 'x'.repeat(900) });
+    await subscribe(fits, ch);
+    await eventually('member_added for fits', () => added.length === 1);
+    assert.deepEqual(
+      added.map((a) => a.data.id),
+      ['fits'],
+    );
+    assert.deepEqual(await usersOf(ch), ['fits', 'observer']);
   });
 
   test('the limit is per app: the default app admits more than 2 users', async () => {

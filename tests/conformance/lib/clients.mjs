@@ -9,6 +9,25 @@ import { waitFor } from './wait.mjs';
 
 export { Pusher, PusherServer };
 
+// When the server closes a connection with a 4001-4099 code, pusher-js ("refused") calls close()
+// on its already-closed faye-websocket client, which arms a 30 s close timer that nothing clears.
+// It would keep a test file's process alive for 30 s after its last test; unref it instead.
+if (!Pusher.Runtime.createWebSocket.__unrefsCloseTimer) {
+  const createWebSocket = Pusher.Runtime.createWebSocket.bind(Pusher.Runtime);
+  const patched = (url) => {
+    const socket = createWebSocket(url);
+    const close = socket.close;
+    socket.close = function closeWithoutHoldingTheProcess(...args) {
+      const result = close.apply(this, args);
+      this._closeTimer?.unref?.();
+      return result;
+    };
+    return socket;
+  };
+  patched.__unrefsCloseTimer = true;
+  Pusher.Runtime.createWebSocket = patched;
+}
+
 const liveClients = new Set();
 const liveEchos = new Set();
 
@@ -123,10 +142,12 @@ export async function connectedClient(gw, opts) {
 // Resolves with the first of subscription_succeeded / subscription_error on `name`:
 // {ok: true, channel, data} or {ok: false, channel, error}.
 export function subscribeOutcome(client, name, ms = 5000) {
+  // Outside waitFor's callback: pusher-js throws for names it refuses (e.g. "#..."), and a
+  // throw in there would reject without clearing waitFor's timer.
+  const channel = client.subscribe(name);
   return waitFor(
     `subscription outcome for ${name}`,
     (resolve) => {
-      const channel = client.subscribe(name);
       channel.bind('pusher:subscription_succeeded', (data) => resolve({ ok: true, channel, data }));
       channel.bind('pusher:subscription_error', (error) => resolve({ ok: false, channel, error }));
     },

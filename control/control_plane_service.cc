@@ -84,7 +84,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServer
     commands.push_back(
         service::PublishCommand{event.name(), event.data(), {event.channel()}, event.socket_id()});
   }
-  auto counts = publisher_.PublishBatch(**app, commands);
+  auto counts = publisher_.PublishBatch(**app, commands, "events");
   if (!counts.ok()) return Reply(context, counts.status());
   for (int i = 0; i < request->events_size(); ++i) {
     v1::PublishBatchResponse::Result* result = response->add_results();

@@ -5,15 +5,52 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 
 namespace gw::control {
 
 ControlServer::~ControlServer() { Stop(std::chrono::milliseconds(0)); }
 
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ControlServer::Tls& tls) {
+  if (tls.cert_file.empty()) return grpc::InsecureServerCredentials();
+  auto cert = ReadPem(tls.cert_file);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem(tls.key_file);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!tls.client_ca_file.empty()) {
+    auto ca = ReadPem(tls.client_ca_file);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+}  // namespace
+
 absl::Status ControlServer::Start(const std::string& host, uint16_t port,
                                   const std::vector<grpc::Service*>& services,
-                                  int max_message_bytes) {
+                                  int max_message_bytes, const Tls& tls) {
+  auto credentials = Credentials(tls);
+  if (!credentials.ok()) return credentials.status();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -21,7 +58,7 @@ absl::Status ControlServer::Start(const std::string& host, uint16_t port,
       host.find(':') != std::string::npos ? absl::StrCat("[", host, "]:", port)
                                           : absl::StrCat(host, ":", port);
   int bound_port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(address, *credentials, &bound_port);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);

@@ -22,9 +22,15 @@ class ControlServer {
   ControlServer() = default;
   ~ControlServer();
 
+  struct Tls {
+    std::string cert_file;       // empty = plaintext
+    std::string key_file;
+    std::string client_ca_file;  // set = mutual TLS (client certificates required and verified)
+  };
   // Binds host:port (0 = any free port) and serves `services` (not owned; they outlive this).
   absl::Status Start(const std::string& host, uint16_t port,
-                     const std::vector<grpc::Service*>& services, int max_message_bytes);
+                     const std::vector<grpc::Service*>& services, int max_message_bytes,
+                     const Tls& tls);
   uint16_t port() const { return port_; }
   // Health turns NOT_SERVING, so meshes and clients move elsewhere before the drain ends.
   void BeginDrain();

@@ -20,6 +20,7 @@
 #include "gateway/edge/server.h"
 #include "gateway/observability/log.h"
 #include "gateway/service/event_publisher.h"
+#include "gateway/service/subscription_counts.h"
 
 extern char** environ;
 
@@ -94,6 +95,8 @@ int main(int argc, char** argv) {
   gw::edge::EdgeContext context{**apps, fanout, publisher, limits};
   gw::control::AuthorizerClient authorizer;
   context.authorizer = &authorizer;
+  gw::service::SubscriptionCountReporter subscription_counts(**apps, fanout);
+  context.subscription_counts = &subscription_counts;
   server.SetContext(&context);
   if (absl::Status status = server.Listen(config->host, config->port); !status.ok()) {
     return Fail(std::string(status.message()));
@@ -101,7 +104,9 @@ int main(int argc, char** argv) {
   gw::control::ControlPlaneService control_plane(**apps, fanout, publisher, context.draining);
   gw::control::ControlServer control;
   if (absl::Status status = control.Start(config->host, config->grpc_port, {&control_plane},
-                                          MaxGrpcMessageBytes(config->apps));
+                                          MaxGrpcMessageBytes(config->apps),
+                                          {config->grpc_tls_cert_file, config->grpc_tls_key_file,
+                                           config->grpc_tls_client_ca_file});
       !status.ok()) {
     return Fail(std::string(status.message()));
   }

@@ -37,6 +37,14 @@ absl::Status Validate(const Config& config) {
         absl::StrCat("port and grpc_port are both ", config.port,
                      "; give them different values (0 picks any free port)"));
   }
+  if (config.grpc_tls_cert_file.empty() != config.grpc_tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "grpc_tls_cert_file and grpc_tls_key_file: give both to enable TLS on the gRPC port");
+  }
+  if (!config.grpc_tls_client_ca_file.empty() && config.grpc_tls_cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "grpc_tls_client_ca_file: mutual TLS also needs grpc_tls_cert_file and grpc_tls_key_file");
+  }
   // Each source rejects clashes it creates alone; this catches an app from the environment
   // taking the key of one from the file.
   if (const std::optional<AppClash> clash = FindAppClash(config.apps)) {

@@ -28,6 +28,11 @@ struct Config {
   // Seconds a drain waits for clients to leave after SIGTERM before cutting them.
   uint32_t shutdown_grace_seconds = 10;
   std::string log_level = "info";  // debug | info | warn | error
+  // TLS on the gRPC port: PEM files. Both cert and key turn TLS on; a client CA also requires and
+  // verifies client certificates (mutual TLS).
+  std::string grpc_tls_cert_file;
+  std::string grpc_tls_key_file;
+  std::string grpc_tls_client_ca_file;
   std::vector<core::App> apps;
   // Set by --help: print usage and exit 0.
   bool show_help = false;

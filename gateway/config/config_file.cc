@@ -188,6 +188,7 @@ const Key<App> kAppKeys[] = {
     {"secret", Store<&App::secret, ReadString>},
     {"enabled", Store<&App::enabled, ReadBool>},
     {"enable_client_messages", Store<&App::enable_client_messages, ReadBool>},
+    {"enable_subscription_count", Store<&App::enable_subscription_count, ReadBool>},
     {"max_connections", StoreLimit<&AppLimits::max_connections, ReadCount>},
     {"max_client_events_per_second",
      StoreLimit<&AppLimits::max_client_events_per_second, ReadCount>},
@@ -241,6 +242,9 @@ const Key<Config> kConfigKeys[] = {
     {"max_write_buffer_kb", Store<&Config::max_write_buffer_kb, ReadPositiveCount>},
     {"max_request_kb", Store<&Config::max_request_kb, ReadPositiveCount>},
     {"shutdown_grace_seconds", Store<&Config::shutdown_grace_seconds, ReadCount>},
+    {"grpc_tls_cert_file", Store<&Config::grpc_tls_cert_file, ReadString>},
+    {"grpc_tls_key_file", Store<&Config::grpc_tls_key_file, ReadString>},
+    {"grpc_tls_client_ca_file", Store<&Config::grpc_tls_client_ca_file, ReadString>},
     {"log_level", Store<&Config::log_level, ReadLogLevel>},
     {"apps", ReadApps},
 };

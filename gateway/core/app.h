@@ -46,6 +46,9 @@ struct App {
   std::string secret;
   bool enabled = true;
   bool enable_client_messages = false;
+  // Pusher's "Subscription Count" setting: subscribers of non-presence channels receive
+  // pusher_internal:subscription_count when the count changes (coalesced).
+  bool enable_subscription_count = false;
   // Origins allowed to open WebSockets; "*" matches any, and a "*" inside a pattern matches any
   // run of characters ("https://*.example.com"). Empty list = any origin.
   std::vector<std::string> allowed_origins = {"*"};

@@ -18,6 +18,7 @@ void ChannelRegistry::EmitLocked(ChannelEvent::Kind kind, std::string_view chann
 uint32_t ChannelRegistry::Subscribe(std::string_view channel) {
   absl::MutexLock lock(&mu_);
   const uint32_t count = ++channels_[channel].subscriptions;
+  changed_counts_.insert(std::string(channel));
   if (count == 1) EmitLocked(ChannelEvent::Kind::kChannelOccupied, channel, "", count);
   return count;
 }
@@ -27,6 +28,7 @@ uint32_t ChannelRegistry::Unsubscribe(std::string_view channel) {
   auto it = channels_.find(channel);
   if (it == channels_.end() || it->second.subscriptions == 0) return 0;
   uint32_t left = --it->second.subscriptions;
+  changed_counts_.insert(std::string(channel));
   if (left == 0) {
     channels_.erase(it);
     EmitLocked(ChannelEvent::Kind::kChannelVacated, channel, "", 0);
@@ -114,6 +116,19 @@ std::vector<PresenceRoster::Member> ChannelRegistry::PresenceMembers(
   auto it = channels_.find(channel);
   if (it == channels_.end() || !it->second.roster) return {};
   return it->second.roster->Members();
+}
+
+std::vector<std::pair<std::string, uint32_t>> ChannelRegistry::TakeCountChanges() {
+  std::vector<std::pair<std::string, uint32_t>> changes;
+  absl::MutexLock lock(&mu_);
+  if (changed_counts_.empty()) return changes;
+  changes.reserve(changed_counts_.size());
+  for (const std::string& name : changed_counts_) {
+    auto it = channels_.find(name);
+    changes.emplace_back(name, it == channels_.end() ? 0 : it->second.subscriptions);
+  }
+  changed_counts_.clear();
+  return changes;
 }
 
 size_t ChannelRegistry::OccupiedChannelCount() const {

@@ -63,6 +63,10 @@ class ChannelRegistry {
   std::vector<PresenceRoster::Member> PresenceMembers(std::string_view channel) const;
   size_t OccupiedChannelCount() const;
 
+  // Non-presence channels whose subscription count changed since the last call, with their count
+  // now (0 = vacated). Lets a reporter coalesce a crowd joining into one update per interval.
+  std::vector<std::pair<std::string, uint32_t>> TakeCountChanges();
+
  private:
   struct Channel {
     uint32_t subscriptions = 0;
@@ -75,6 +79,7 @@ class ChannelRegistry {
   EventHub* const events_;
   mutable absl::Mutex mu_;
   StringMap<Channel> channels_ ABSL_GUARDED_BY(mu_);
+  StringSet changed_counts_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gw::core

@@ -10,6 +10,7 @@
 #include "gateway/core/fanout.h"
 #include "gateway/core/subscription_authorizer.h"
 #include "gateway/service/event_publisher.h"
+#include "gateway/service/subscription_counts.h"
 
 namespace gw::edge {
 
@@ -34,6 +35,8 @@ struct EdgeContext {
   EdgeLimits limits;
   // Decides subscriptions without a signature for apps that name an authorizer; may be null.
   core::SubscriptionAuthorizer* authorizer = nullptr;
+  // Flushed by shard 0's sweep; may be null.
+  service::SubscriptionCountReporter* subscription_counts = nullptr;
   std::atomic<uint32_t> connections{0};
   // Set when a drain starts: readiness fails and new WebSockets are refused with 4200.
   std::atomic<bool> draining{false};

@@ -41,10 +41,16 @@ HttpResponse RouteHttpRequest(EdgeContext& context, const HttpRequest& request) 
 
   HttpResponse response = [&]() -> HttpResponse {
     const std::string_view path = url->encoded_path();
-    if (path == "/up") {
-      if (request.method() != http::verb::get && request.method() != http::verb::head) {
-        return ErrorResponse(http::status::method_not_allowed, "use GET", version);
-      }
+    const bool read_only =
+        request.method() == http::verb::get || request.method() == http::verb::head;
+    if (path == "/livez") {
+      // Liveness: the process answers. Never fails during a drain, so an orchestrator does not
+      // kill a gateway that is busy handing its clients over.
+      if (!read_only) return ErrorResponse(http::status::method_not_allowed, "use GET", version);
+      return JsonResponse(http::status::ok, R"({"status":"ok"})", version);
+    }
+    if (path == "/up" || path == "/readyz") {
+      if (!read_only) return ErrorResponse(http::status::method_not_allowed, "use GET", version);
       // Ready only while every listener accepts and no drain has begun: load balancers stop
       // sending new clients here as soon as a shutdown starts.
       if (!context.accepting.load() || context.draining.load()) {

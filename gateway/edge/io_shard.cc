@@ -84,6 +84,11 @@ void IoShard::ScheduleSweep() {
     // A tick may end a session's socket but never removes it from the set synchronously (that
     // happens on a later turn), so iterating here is safe.
     for (WsSession* session : sessions_) session->OnTick(now);
+    // One shard coalesces subscription counts for all: the sweep interval is the coalescing
+    // window, and the reporter's posts reach every shard anyway.
+    if (index_ == 0 && context_.subscription_counts != nullptr) {
+      context_.subscription_counts->Flush();
+    }
     ScheduleSweep();
   });
 }

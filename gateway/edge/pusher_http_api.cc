@@ -65,7 +65,7 @@ HttpResponse TriggerBatch(EdgeContext& context, core::AppState& app, std::string
     infos.push_back(trigger.info);
     commands.push_back(ToCommand(std::move(trigger)));
   }
-  auto counts = context.publisher.PublishBatch(app, commands);
+  auto counts = context.publisher.PublishBatch(app, commands, "batch");
   if (!counts.ok()) return StatusResponse(counts.status(), version);
   std::vector<pusher::ChannelCounts> wire;
   for (const core::ChannelCounts& c : *counts) wire.push_back(ToWire(c));

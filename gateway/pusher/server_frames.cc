@@ -1,5 +1,7 @@
 #include "gateway/pusher/server_frames.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace gw::pusher {
 namespace {
 
@@ -151,6 +153,11 @@ std::string MemberAddedFrame(std::string_view channel, std::string_view user_id,
   data.append(JsonOrNull(user_info_json));
   data.push_back('}');
   return Frame("pusher_internal:member_added", channel, JsonString(data));
+}
+
+std::string SubscriptionCountFrame(std::string_view channel, uint32_t count) {
+  return Frame("pusher_internal:subscription_count", channel,
+               JsonString(absl::StrCat("{\"subscription_count\":", count, "}")));
 }
 
 std::string SigninSuccessFrame(std::string_view user_data) {

@@ -39,6 +39,9 @@ std::string MemberRemovedFrame(std::string_view channel, std::string_view user_i
 // user_data string the client signed, string-encoded inside the data string.
 std::string SigninSuccessFrame(std::string_view user_data);
 
+// {"event":"pusher_internal:subscription_count","channel":..,"data":"{\"subscription_count\":N}"}
+std::string SubscriptionCountFrame(std::string_view channel, uint32_t count);
+
 // An event published through the HTTP API or gRPC: `data` is the publisher's string, sent as a
 // JSON string. {"event":..,"channel":..,"data":".."}
 std::string EventFrame(std::string_view channel, std::string_view event, std::string_view data);

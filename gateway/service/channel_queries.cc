@@ -32,7 +32,7 @@ absl::StatusOr<core::ChannelCounts> ChannelQueries::Get(const core::AppState& ap
   auto traits = Classify(channel);
   if (!traits.ok()) return traits.status();
   if (want_user_count && traits->kind != pusher::ChannelKind::kPresence) {
-    return absl::InvalidArgumentError("info=user_count is only allowed for presence channels");
+    return absl::InvalidArgumentError("info=user_count is only allowed for presence channels (channel is not presence-)");
   }
   core::ChannelCounts counts = app.channels().Find(channel).value_or(core::ChannelCounts{});
   if (traits->kind == pusher::ChannelKind::kPresence && !counts.user_count) counts.user_count = 0;
@@ -44,7 +44,7 @@ absl::StatusOr<std::vector<std::string>> ChannelQueries::Users(const core::AppSt
   auto traits = Classify(channel);
   if (!traits.ok()) return traits.status();
   if (traits->kind != pusher::ChannelKind::kPresence) {
-    return absl::InvalidArgumentError("users are only available for presence channels");
+    return absl::InvalidArgumentError("channel: users are only available for presence channels");
   }
   return app.channels().PresenceUserIds(channel);
 }

@@ -18,16 +18,23 @@ bool IsValidSocketId(std::string_view socket_id) {
 
 absl::Status EventPublisher::Validate(const core::AppState& app,
                                       const PublishCommand& command) const {
+  return ValidateNamed(app, command, "channels");
+}
+
+absl::Status EventPublisher::ValidateNamed(const core::AppState& app,
+                                           const PublishCommand& command,
+                                           std::string_view channels_field) const {
+  const absl::string_view field(channels_field.data(), channels_field.size());
   const core::AppLimits& limits = app.app().limits;
   if (!app.app().enabled) return absl::PermissionDeniedError("app is disabled");
   if (absl::Status name = pusher::ValidateEventName(command.name); !name.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("name: ", name.message()));
   }
   if (command.channels.empty()) {
-    return absl::InvalidArgumentError("channels: at least one channel is required");
+    return absl::InvalidArgumentError(absl::StrCat(field, ": at least one channel is required"));
   }
   if (command.channels.size() > limits.max_channels_per_event) {
-    return absl::InvalidArgumentError(absl::StrCat("channels: at most ",
+    return absl::InvalidArgumentError(absl::StrCat(field, ": at most ",
                                                    limits.max_channels_per_event,
                                                    " channels per event, got ",
                                                    command.channels.size()));
@@ -35,7 +42,7 @@ absl::Status EventPublisher::Validate(const core::AppState& app,
   for (const std::string& channel : command.channels) {
     if (auto traits = pusher::ClassifyChannel(channel); !traits.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("channels: '", channel, "': ", traits.status().message()));
+          absl::StrCat(field, ": '", channel, "': ", traits.status().message()));
     }
   }
   if (!command.socket_id.empty() && !IsValidSocketId(command.socket_id)) {
@@ -69,15 +76,17 @@ absl::StatusOr<std::vector<core::ChannelCounts>> EventPublisher::Publish(
 }
 
 absl::StatusOr<std::vector<core::ChannelCounts>> EventPublisher::PublishBatch(
-    core::AppState& app, const std::vector<PublishCommand>& commands) {
+    core::AppState& app, const std::vector<PublishCommand>& commands,
+    std::string_view list_field) {
+  const absl::string_view list(list_field.data(), list_field.size());
   if (commands.size() > app.app().limits.max_batch_size) {
-    return absl::InvalidArgumentError(absl::StrCat("batch: at most ",
+    return absl::InvalidArgumentError(absl::StrCat(list, ": at most ",
                                                    app.app().limits.max_batch_size,
                                                    " events per batch, got ", commands.size()));
   }
   for (size_t i = 0; i < commands.size(); ++i) {
-    if (absl::Status status = Validate(app, commands[i]); !status.ok()) {
-      return absl::Status(status.code(), absl::StrCat("batch[", i, "].", status.message()));
+    if (absl::Status status = ValidateNamed(app, commands[i], "channel"); !status.ok()) {
+      return absl::Status(status.code(), absl::StrCat(list, "[", i, "].", status.message()));
     }
   }
   std::vector<core::ChannelCounts> counts;

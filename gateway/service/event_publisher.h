@@ -33,11 +33,16 @@ class EventPublisher {
   // each channel (in command order) as they stood when it was published.
   absl::StatusOr<std::vector<core::ChannelCounts>> Publish(core::AppState& app,
                                                            const PublishCommand& command);
-  // All or nothing: every command is validated before any is published.
+  // All or nothing: every command is validated before any is published. Errors name the event
+  // as `<list_field>[i].<field>` ("batch" for the HTTP API, "events" for gRPC); each event has
+  // one channel, named `channel`.
   absl::StatusOr<std::vector<core::ChannelCounts>> PublishBatch(
-      core::AppState& app, const std::vector<PublishCommand>& commands);
+      core::AppState& app, const std::vector<PublishCommand>& commands,
+      std::string_view list_field);
 
  private:
+  absl::Status ValidateNamed(const core::AppState& app, const PublishCommand& command,
+                             std::string_view channels_field) const;
   std::vector<core::ChannelCounts> PublishValidated(core::AppState& app,
                                                     const PublishCommand& command);
   core::Fanout& fanout_;

@@ -1,0 +1,65 @@
+#ifndef TESTS_CLIENTS_TEST_CERTIFICATES_H_
+#define TESTS_CLIENTS_TEST_CERTIFICATES_H_
+
+// A throwaway PKI for the TLS tests (EC P-256, made with `openssl ca`, valid 2000-2126 so no test
+// clock is outside it): a CA, a server certificate for IP 127.0.0.1 / DNS localhost, and a client
+// certificate for mutual TLS. Test material only; these keys protect nothing.
+
+namespace gw::client::testing {
+
+inline constexpr char kTestCaPem[] = R"pem(-----BEGIN CERTIFICATE-----
+MIIBeDCCAR+gAwIBAgIBATAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhyZWFsdGlt
+ZS1nYXRld2F5IHRlc3QgQ0EwIBcNMDAwMTAxMDAwMDAwWhgPMjEyNjAxMDEwMDAw
+MDBaMCMxITAfBgNVBAMMGHJlYWx0aW1lLWdhdGV3YXkgdGVzdCBDQTBZMBMGByqG
+SM49AgEGCCqGSM49AwEHA0IABGtAjfn7i5YJlaWyXm0aRAJpgkigH792STAmy6fV
+nftWANPQNLERHGFgSbd+KgILENYpijZrJ09fC2RS7ihrwYujQjBAMA8GA1UdEwEB
+/wQFMAMBAf8wDgYDVR0PAQH/BAQDAgEGMB0GA1UdDgQWBBS5ChvPIqkpVpx8a5fg
+1+l6k2XwhDAKBggqhkjOPQQDAgNHADBEAiBjxIrgGknqbFcMV/3pTj5GxxB8HfEm
+UHS9eSTW/yUNoQIgOBrfacoR3dgeLDQDOh4qgevxLY2qwixoL4LkeoNBGLM=
+-----END CERTIFICATE-----
+)pem";
+
+inline constexpr char kServerCertPem[] = R"pem(-----BEGIN CERTIFICATE-----
+MIIBtDCCAVugAwIBAgIBAjAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhyZWFsdGlt
+ZS1nYXRld2F5IHRlc3QgQ0EwIBcNMDAwMTAxMDAwMDAwWhgPMjEyNjAxMDEwMDAw
+MDBaMBQxEjAQBgNVBAMMCTEyNy4wLjAuMTBZMBMGByqGSM49AgEGCCqGSM49AwEH
+A0IABD8yyW6Q3XOC7rvAn3/kjZlxGm8v26TtxtrRT2AdkZ92NzmDfNJEgptUD5h5
+uiRciaqKUda4P9nXJ5P1fz/V5pGjgYwwgYkwCQYDVR0TBAIwADALBgNVHQ8EBAMC
+B4AwEwYDVR0lBAwwCgYIKwYBBQUHAwEwGgYDVR0RBBMwEYcEfwAAAYIJbG9jYWxo
+b3N0MB0GA1UdDgQWBBT0apKp0icjjY/FTmDEcxPjDj/t7zAfBgNVHSMEGDAWgBS5
+ChvPIqkpVpx8a5fg1+l6k2XwhDAKBggqhkjOPQQDAgNHADBEAiBmzJB5sXJbj66Z
+Uiy1yRhU53Kd02RhOxFGC3O57cEfIAIgZFH0JI1uWebUm67N0DQe+m4T5e6652yr
+tB0hKqBGxbw=
+-----END CERTIFICATE-----
+)pem";
+
+inline constexpr char kServerKeyPem[] = R"pem(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgAuPFL57ay1hYtnm+
+ErEqbSIajcHft6PPQedBDu4rBXmhRANCAAQ/MslukN1zgu67wJ9/5I2ZcRpvL9uk
+7cba0U9gHZGfdjc5g3zSRIKbVA+YebokXImqilHWuD/Z1yeT9X8/1eaR
+-----END PRIVATE KEY-----
+)pem";
+
+inline constexpr char kClientCertPem[] = R"pem(-----BEGIN CERTIFICATE-----
+MIIBlTCCATugAwIBAgIBAzAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhyZWFsdGlt
+ZS1nYXRld2F5IHRlc3QgQ0EwIBcNMDAwMTAxMDAwMDAwWhgPMjEyNjAxMDEwMDAw
+MDBaMBIxEDAOBgNVBAMMB2JhY2tlbmQwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNC
+AARsnq+ydDfa8lqtnp2oQirjKxae5Qw6Mwo7WU5wxwhaJBV5fqVVsPzV7Ly6QK7r
+1e2jl9pa6V+u+CD8ZwsjXLuyo28wbTAJBgNVHRMEAjAAMAsGA1UdDwQEAwIHgDAT
+BgNVHSUEDDAKBggrBgEFBQcDAjAdBgNVHQ4EFgQUgRmbWmFeLLuu/0G5tuNnjgzL
+osAwHwYDVR0jBBgwFoAUuQobzyKpKVacfGuX4NfpepNl8IQwCgYIKoZIzj0EAwID
+SAAwRQIgUU+7eM43JUcC3LCQcsiOlLzw3yTV0yNQ9ucqyisyJXACIQDsKCr3p/4s
+VeLTjj4W1bSK0OM4ngnTuL7fUwgcZc3Kyw==
+-----END CERTIFICATE-----
+)pem";
+
+inline constexpr char kClientKeyPem[] = R"pem(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgiekT8bewcMJeyXkG
+7eor438y7N9aT/cJ4RT7jwKUAs2hRANCAARsnq+ydDfa8lqtnp2oQirjKxae5Qw6
+Mwo7WU5wxwhaJBV5fqVVsPzV7Ly6QK7r1e2jl9pa6V+u+CD8ZwsjXLuy
+-----END PRIVATE KEY-----
+)pem";
+
+}  // namespace gw::client::testing
+
+#endif  // TESTS_CLIENTS_TEST_CERTIFICATES_H_

@@ -172,6 +172,70 @@ const Key<AuthorizerSettings> kAuthorizerKeys[] = {
     {"forward_query", Store<&AuthorizerSettings::forward_query, ReadStringList>},
 };
 
+absl::Status ReadHeaders(const json::value& value, absl::string_view path,
+                         std::vector<std::pair<std::string, std::string>>* out) {
+  const json::object* object = value.if_object();
+  if (object == nullptr) return Problem(path, "expected an object of header names to strings");
+  out->clear();
+  for (const json::key_value_pair& entry : *object) {
+    std::string header;
+    absl::Status status = ReadString(
+        entry.value(), absl::StrCat(path, ".", absl::string_view(entry.key().data(), entry.key().size())),
+        &header);
+    if (!status.ok()) return status;
+    out->emplace_back(std::string(entry.key()), std::move(header));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadUrl(const json::value& value, absl::string_view path, std::string* out) {
+  absl::Status status = ReadString(value, path, out);
+  if (!status.ok()) return status;
+  if (!absl::StartsWith(*out, "http://") && !absl::StartsWith(*out, "https://")) {
+    return Problem(path, "expected an http:// or https:// URL");
+  }
+  return absl::OkStatus();
+}
+
+constexpr absl::string_view kWebhookNames[] = {
+    "channel_occupied", "channel_vacated", "member_added",      "member_removed",
+    "client_event",     "cache_miss",      "subscription_count"};
+
+absl::Status ReadWebhookNames(const json::value& value, absl::string_view path,
+                              std::vector<std::string>* out) {
+  absl::Status status = ReadStringList(value, path, out);
+  if (!status.ok()) return status;
+  for (size_t i = 0; i < out->size(); ++i) {
+    if (std::ranges::find(kWebhookNames, absl::string_view((*out)[i])) == std::end(kWebhookNames)) {
+      return Problem(absl::StrCat(path, "[", i, "]"),
+                     "expected one of channel_occupied, channel_vacated, member_added, "
+                     "member_removed, client_event, cache_miss, subscription_count");
+    }
+  }
+  return absl::OkStatus();
+}
+
+const Key<core::WebhookTarget> kWebhookKeys[] = {
+    {"url", Store<&core::WebhookTarget::url, ReadUrl>},
+    {"event_types", Store<&core::WebhookTarget::event_types, ReadWebhookNames>},
+    {"channel_prefix", Store<&core::WebhookTarget::channel_prefix, ReadString>},
+    {"headers", Store<&core::WebhookTarget::headers, ReadHeaders>},
+};
+
+absl::Status ReadWebhooks(const json::value& value, absl::string_view path, core::App* app) {
+  const json::array* list = value.if_array();
+  if (list == nullptr) return Problem(path, "expected an array of webhook objects");
+  std::vector<core::WebhookTarget> targets(list->size());
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string item = absl::StrCat(path, "[", i, "]");
+    absl::Status status = ReadObject<core::WebhookTarget>((*list)[i], item, kWebhookKeys, &targets[i]);
+    if (!status.ok()) return status;
+    if (targets[i].url.empty()) return Problem(absl::StrCat(item, ".url"), "required key is missing");
+  }
+  app->webhooks = std::move(targets);
+  return absl::OkStatus();
+}
+
 absl::Status ReadAuthorizer(const json::value& value, absl::string_view path, App* app) {
   AuthorizerSettings settings;
   absl::Status status = ReadObject<AuthorizerSettings>(value, path, kAuthorizerKeys, &settings);
@@ -200,6 +264,14 @@ const Key<App> kAppKeys[] = {
     {"grpc_token", Store<&App::grpc_token, ReadString>},
     {"encryption_master_key_base64", Store<&App::encryption_master_key, ReadMasterKey>},
     {"authorizer", ReadAuthorizer},
+    {"cache_ttl", StoreLimit<&AppLimits::cache_ttl_seconds, ReadPositiveCount>},
+    {"max_watchlist_size", StoreLimit<&AppLimits::max_watchlist_size, ReadCount>},
+    {"enable_user_authentication", Store<&App::enable_user_authentication, ReadBool>},
+    {"user_authentication_timeout",
+     Store<&App::user_authentication_timeout_seconds, ReadPositiveCount>},
+    {"enable_watchlist_events", Store<&App::enable_watchlist_events, ReadBool>},
+    {"webhooks", ReadWebhooks},
+    {"webhook_batching", Store<&App::webhook_batching, ReadBool>},
 };
 
 absl::Status ReadApp(const json::value& value, absl::string_view path, App* app) {
@@ -246,6 +318,10 @@ const Key<Config> kConfigKeys[] = {
     {"grpc_tls_key_file", Store<&Config::grpc_tls_key_file, ReadString>},
     {"grpc_tls_client_ca_file", Store<&Config::grpc_tls_client_ca_file, ReadString>},
     {"log_level", Store<&Config::log_level, ReadLogLevel>},
+    {"webhook_vacate_delay_ms", Store<&Config::webhook_vacate_delay_ms, ReadCount>},
+    {"webhook_timeout_ms", Store<&Config::webhook_timeout_ms, ReadPositiveCount>},
+    {"webhook_retry_max_seconds", Store<&Config::webhook_retry_max_seconds, ReadCount>},
+    {"webhook_max_queued_events", Store<&Config::webhook_max_queued_events, ReadPositiveCount>},
     {"apps", ReadApps},
 };
 

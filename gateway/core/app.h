@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gw::core {
@@ -25,6 +26,10 @@ struct AppLimits {
   // Channels one trigger may name, and events one batch may carry (Pusher: 100 and 10).
   uint32_t max_channels_per_event = 100;
   uint32_t max_batch_size = 10;
+  // How long the last event of a cache channel is kept for new subscribers.
+  uint32_t cache_ttl_seconds = 3600;
+  // Ids one signed-in user may watch (user_data.watchlist).
+  uint32_t max_watchlist_size = 100;
 };
 
 // A backend that decides subscriptions arriving without a signature (realtime.v1
@@ -36,6 +41,18 @@ struct AuthorizerSettings {
   std::vector<std::string> forward_headers;
   std::vector<std::string> forward_cookies;
   std::vector<std::string> forward_query;
+};
+
+// Where an app's webhooks go (Pusher webhooks: POST {time_ms, events}, signed with the secret).
+struct WebhookTarget {
+  std::string url;  // http:// or https://
+  // Webhook names to send (channel_occupied, channel_vacated, member_added, member_removed,
+  // client_event, cache_miss, subscription_count); empty = all.
+  std::vector<std::string> event_types;
+  // Only events of channels whose name starts with this ("" = all).
+  std::string channel_prefix;
+  // Extra request headers, e.g. an API key of the receiving endpoint.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // One tenant as configured: the identity a Pusher client or SDK presents, and its settings.
@@ -58,6 +75,15 @@ struct App {
   // Raw 32 bytes (base64 in config) for private-encrypted- shared secrets; empty = none.
   std::string encryption_master_key;
   AuthorizerSettings authorizer;
+  // Pusher's "authorized connections": a connection must sign in (pusher:signin) or subscribe to
+  // a private / presence channel within the timeout, or it is closed with 4009.
+  bool enable_user_authentication = false;
+  uint32_t user_authentication_timeout_seconds = 30;
+  // pusher_internal:watchlist_events (online / offline) for signed-in users with a watchlist.
+  bool enable_watchlist_events = false;
+  std::vector<WebhookTarget> webhooks;
+  // Pusher's "batch webhooks": one POST may carry several events (else one event per POST).
+  bool webhook_batching = false;
 };
 
 }  // namespace gw::core

@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "gateway/core/app.h"
+#include "gateway/core/channel_cache.h"
 #include "gateway/core/channel_registry.h"
 #include "gateway/core/event_hub.h"
+#include "gateway/core/online_users.h"
 #include "gateway/core/shard_index.h"
 
 namespace gw::core {
@@ -27,6 +29,8 @@ class AppState {
   const ChannelRegistry& channels() const { return channels_; }
   ShardIndex& shard_index(size_t shard) { return shard_indexes_[shard]; }
   EventHub& events() { return events_; }
+  ChannelCache& cache() { return cache_; }
+  OnlineUsers& online_users() { return online_users_; }
 
   // Claims a connection slot against limits.max_connections; false when the app is full.
   bool TryAddConnection();
@@ -38,6 +42,8 @@ class AppState {
   std::atomic<uint32_t> connections_{0};
   EventHub events_;  // before channels_, which emits into it
   ChannelRegistry channels_;
+  ChannelCache cache_;
+  OnlineUsers online_users_;
   std::vector<ShardIndex> shard_indexes_;
 };
 

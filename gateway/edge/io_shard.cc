@@ -20,6 +20,7 @@ using ReusePort = boost::asio::detail::socket_option::boolean<SOL_SOCKET, SO_REU
 // of a timer per connection: at 100k connections a sweep is a cheap linear walk, and a
 // connection carries no timer state of its own.
 constexpr auto kSweepInterval = std::chrono::milliseconds(500);
+constexpr uint64_t kCachePurgeEverySweeps = 60;
 
 uint64_t SeedFor(size_t index) {
   std::random_device random;
@@ -88,6 +89,11 @@ void IoShard::ScheduleSweep() {
     // window, and the reporter's posts reach every shard anyway.
     if (index_ == 0 && context_.subscription_counts != nullptr) {
       context_.subscription_counts->Flush();
+    }
+    // Expired cache entries of channels nobody subscribes to would otherwise stay until read.
+    if (index_ == 0 && ++sweeps_ % kCachePurgeEverySweeps == 0) {
+      const auto cache_now = core::ChannelCache::Clock::now();
+      for (const auto& app : context_.apps.apps()) app->cache().PurgeExpired(cache_now);
     }
     ScheduleSweep();
   });

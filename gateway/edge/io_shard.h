@@ -60,6 +60,7 @@ class IoShard {
   core::SocketIdGenerator socket_ids_;
   // Raw pointers: a session removes itself when it ends, on this thread.
   absl::flat_hash_set<WsSession*> sessions_;
+  uint64_t sweeps_ = 0;
   std::thread thread_;
 };
 

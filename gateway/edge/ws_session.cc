@@ -35,6 +35,13 @@ websocket::close_reason CloseReason(uint16_t code, std::string_view message) {
 // connection holds only what small messages need.
 constexpr size_t kReadBufferKeep = 16 * 1024;
 
+// The internal channel on which a user's online / offline changes are announced to the
+// connections watching them. '#' names cannot be subscribed to by clients (only
+// #server-to-user-{id}, which is checked against the sign-in), so this never collides.
+std::string WatchChannelOf(std::string_view user_id) {
+  return absl::StrCat("#watchlist-", absl::string_view(user_id.data(), user_id.size()));
+}
+
 bool Listed(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -139,6 +146,7 @@ void WsSession::Admit(const http::request<http::string_body>& upgrade) {
         CaptureAuthorizerContext(app_->app().authorizer, upgrade, ws_.next_layer()));
   }
   client_event_limiter_.emplace(app_->app().limits.max_client_events_per_second);
+  admitted_at_ = Clock::now();
   SendText(pusher::ConnectionEstablishedFrame(socket_id_,
                                               app_->app().limits.activity_timeout_seconds));
 }
@@ -235,7 +243,7 @@ void WsSession::HandleSubscribe(pusher::SubscribeMessage& message) {
   const bool member_from_signin = presence && !message.channel_data && signed_in_.has_value();
   if (traits->RequiresAuth()) {
     if (message.auth.empty() && authorizer_context_ != nullptr) {
-      return AskAuthorizer(channel, traits->kind);
+      return AskAuthorizer(channel, *traits);
     }
     if (presence && !message.channel_data && !member_from_signin) {
       return RefuseSubscription(channel, "AuthError", "Presence channels require channel_data",
@@ -250,25 +258,29 @@ void WsSession::HandleSubscribe(pusher::SubscribeMessage& message) {
                                 pusher::kUnauthorized);
     }
   }
-  if (!presence) return JoinChannel(channel, traits->kind, std::nullopt);
+  if (!presence) return JoinChannel(channel, *traits, std::nullopt);
   auto member = member_from_signin ? absl::StatusOr<pusher::PresenceMember>(*signed_in_)
                                    : pusher::ParsePresenceChannelData(*message.channel_data);
   if (!member.ok()) {
     return RefuseSubscription(channel, "InvalidChannelData",
                               std::string(member.status().message()), 400, std::nullopt);
   }
-  JoinChannel(channel, traits->kind, std::move(*member));
+  JoinChannel(channel, *traits, std::move(*member));
 }
 
-void WsSession::JoinChannel(const std::string& channel, pusher::ChannelKind kind,
+void WsSession::JoinChannel(const std::string& channel, const pusher::ChannelTraits& traits,
                             std::optional<pusher::PresenceMember> member) {
   const core::App& app = app_->app();
+  const pusher::ChannelKind kind = traits.kind;
   core::ShardIndex& index = app_->shard_index(shard_.index());
+  if (traits.RequiresAuth()) authorized_ = true;
   if (!member) {
     app_->channels().Subscribe(channel);
     index.Add(channel, this);
     subscriptions_.emplace(channel, Subscription{kind, ""});
-    return SendText(pusher::SubscriptionSucceededFrame(channel));
+    SendText(pusher::SubscriptionSucceededFrame(channel));
+    if (traits.cache) ReplayCache(channel);
+    return;
   }
   const size_t max_info = static_cast<size_t>(app.limits.max_presence_member_size_kb) * 1024;
   if (member->user_info_json.size() > max_info) {
@@ -293,9 +305,19 @@ void WsSession::JoinChannel(const std::string& channel, pusher::ChannelKind kind
   members.reserve(join->members.size());
   for (auto& m : join->members) members.emplace_back(std::move(m.user_id), std::move(m.user_info));
   SendText(pusher::PresenceSubscriptionSucceededFrame(channel, members));
+  if (traits.cache) ReplayCache(channel);
 }
 
-void WsSession::AskAuthorizer(const std::string& channel, pusher::ChannelKind kind) {
+void WsSession::ReplayCache(const std::string& channel) {
+  if (core::Frame cached = app_->cache().Get(channel, Clock::now())) return Send(std::move(cached));
+  SendText(pusher::CacheMissFrame(channel));
+  core::ChannelEvent miss;
+  miss.kind = core::ChannelEvent::Kind::kCacheMiss;
+  miss.channel = channel;
+  app_->events().Emit(std::move(miss));
+}
+
+void WsSession::AskAuthorizer(const std::string& channel, const pusher::ChannelTraits& traits) {
   // One question per channel at a time; a repeated subscribe waits for the same answer.
   if (!awaiting_authorizer_.insert(channel).second) return;
   core::AuthorizationRequest request = *authorizer_context_;
@@ -306,15 +328,16 @@ void WsSession::AskAuthorizer(const std::string& channel, pusher::ChannelKind ki
   boost::asio::io_context& home = shard_.io_context();
   context_.authorizer->Authorize(
       app_->app().authorizer, std::move(request),
-      [self = shared_from_this(), &home, channel, kind](core::AuthorizationVerdict verdict) mutable {
+      [self = shared_from_this(), &home, channel, traits](core::AuthorizationVerdict verdict) mutable {
         // The answer arrives on a gRPC thread; the session is touched only on its own shard.
-        boost::asio::post(home, [self, channel, kind, verdict = std::move(verdict)]() mutable {
-          self->OnAuthorizerVerdict(channel, kind, std::move(verdict));
+        boost::asio::post(home, [self, channel, traits, verdict = std::move(verdict)]() mutable {
+          self->OnAuthorizerVerdict(channel, traits, std::move(verdict));
         });
       });
 }
 
-void WsSession::OnAuthorizerVerdict(const std::string& channel, pusher::ChannelKind kind,
+void WsSession::OnAuthorizerVerdict(const std::string& channel,
+                                    const pusher::ChannelTraits& traits,
                                     core::AuthorizationVerdict verdict) {
   awaiting_authorizer_.erase(channel);
   if (state_ != State::kOpen || subscriptions_.contains(channel)) return;
@@ -327,13 +350,15 @@ void WsSession::OnAuthorizerVerdict(const std::string& channel, pusher::ChannelK
     case Outcome::kAllow:
       break;
   }
-  if (kind != pusher::ChannelKind::kPresence) return JoinChannel(channel, kind, std::nullopt);
+  if (traits.kind != pusher::ChannelKind::kPresence) {
+    return JoinChannel(channel, traits, std::nullopt);
+  }
   if (verdict.user_id.empty()) {
     return RefuseSubscription(channel, "AuthError",
                               "authorizer allowed a presence channel without a user_id", 503,
                               std::nullopt);
   }
-  JoinChannel(channel, kind,
+  JoinChannel(channel, traits,
               pusher::PresenceMember{
                   std::move(verdict.user_id),
                   verdict.user_info_json.empty() ? "null" : std::move(verdict.user_info_json)});
@@ -419,11 +444,40 @@ void WsSession::HandleSignin(const pusher::SigninMessage& message) {
     return CloseWith(pusher::kUnauthorized,
                      absl::StrCat("Invalid user_data: ", user.status().message()), true);
   }
-  core::ShardIndex& index = app_->shard_index(shard_.index());
-  if (signed_in_) index.RemoveUser(signed_in_->user_id, this);
+  auto watchlist = pusher::ParseSigninWatchlist(message.user_data);
+  if (!watchlist.ok()) {
+    return CloseWith(pusher::kUnauthorized,
+                     absl::StrCat("Invalid user_data: ", watchlist.status().message()), true);
+  }
+  if (app.limits.max_watchlist_size != 0 && watchlist->size() > app.limits.max_watchlist_size) {
+    return CloseWith(pusher::kUnauthorized,
+                     absl::StrCat("Invalid user_data: watchlist has more than ",
+                                  app.limits.max_watchlist_size, " ids"),
+                     true);
+  }
+  if (signed_in_) return SendText(pusher::ErrorFrame(std::nullopt, "Already signed in"));
   signed_in_ = std::move(*user);
-  index.AddUser(signed_in_->user_id, this);
+  authorized_ = true;
+  app_->shard_index(shard_.index()).AddUser(signed_in_->user_id, this);
   SendText(pusher::SigninSuccessFrame(message.user_data));
+  const std::string& user_id = signed_in_->user_id;
+  app_->online_users().Add(user_id, [&] {
+    context_.fanout.Publish(*app_, WatchChannelOf(user_id),
+                            core::MakeFrame(pusher::WatchlistEventsFrame("online", {user_id})), "");
+  });
+  if (app.enable_watchlist_events && !watchlist->empty()) WatchUsers(std::move(*watchlist));
+}
+
+void WsSession::WatchUsers(std::vector<std::string> user_ids) {
+  core::ShardIndex& index = app_->shard_index(shard_.index());
+  for (const std::string& id : user_ids) {
+    std::string channel = WatchChannelOf(id);
+    if (index.Add(channel, this)) watched_channels_.push_back(std::move(channel));
+  }
+  // Following first, then asking who is online: a user who comes online in between is reported
+  // twice (harmless) rather than never.
+  std::vector<std::string> online = app_->online_users().OnlineAmong(user_ids);
+  if (!online.empty()) SendText(pusher::WatchlistEventsFrame("online", online));
 }
 
 void WsSession::Disconnect(uint16_t code, std::string_view reason) {
@@ -500,7 +554,12 @@ void WsSession::OnTick(Clock::time_point now) {
       return;
     case State::kOpen: {
       if (app_ == nullptr) return;
-      const auto activity = std::chrono::seconds(app_->app().limits.activity_timeout_seconds);
+      const core::App& app = app_->app();
+      if (app.enable_user_authentication && !authorized_ &&
+          now - admitted_at_ >= std::chrono::seconds(app.user_authentication_timeout_seconds)) {
+        return CloseWith(pusher::kUnauthorized, "Connection not authorized within timeout", true);
+      }
+      const auto activity = std::chrono::seconds(app.limits.activity_timeout_seconds);
       const auto pong_wait = std::min<Clock::duration>(activity, context_.limits.max_pong_wait);
       if (!ping_sent_at_) {
         if (now - last_inbound_ >= activity) {
@@ -531,7 +590,17 @@ void WsSession::Teardown() {
   state_ = State::kClosed;
   if (app_ != nullptr) {
     for (const auto& [channel, subscription] : subscriptions_) Leave(channel, subscription);
-    if (signed_in_) app_->shard_index(shard_.index()).RemoveUser(signed_in_->user_id, this);
+    core::ShardIndex& index = app_->shard_index(shard_.index());
+    for (const std::string& channel : watched_channels_) index.Remove(channel, this);
+    if (signed_in_) {
+      index.RemoveUser(signed_in_->user_id, this);
+      const std::string& user_id = signed_in_->user_id;
+      app_->online_users().Remove(user_id, [&] {
+        context_.fanout.Publish(
+            *app_, WatchChannelOf(user_id),
+            core::MakeFrame(pusher::WatchlistEventsFrame("offline", {user_id})), "");
+      });
+    }
   }
   subscriptions_.clear();
   if (app_slot_ != nullptr) app_slot_->RemoveConnection();

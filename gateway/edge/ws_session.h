@@ -70,11 +70,16 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   void HandleText(std::string_view text);
   void HandleSubscribe(pusher::SubscribeMessage& message);
   // Joins an authorized channel: counts it, indexes this session, replies subscription_succeeded.
-  void JoinChannel(const std::string& channel, pusher::ChannelKind kind,
+  void JoinChannel(const std::string& channel, const pusher::ChannelTraits& traits,
                    std::optional<pusher::PresenceMember> member);
-  void AskAuthorizer(const std::string& channel, pusher::ChannelKind kind);
-  void OnAuthorizerVerdict(const std::string& channel, pusher::ChannelKind kind,
+  // Cache channels: the cached last event right after subscription_succeeded, or cache_miss.
+  void ReplayCache(const std::string& channel);
+  void AskAuthorizer(const std::string& channel, const pusher::ChannelTraits& traits);
+  void OnAuthorizerVerdict(const std::string& channel, const pusher::ChannelTraits& traits,
                            core::AuthorizationVerdict verdict);
+  // Watchlist: follow each watched user's online / offline announcements, and report who of them
+  // is online now.
+  void WatchUsers(std::vector<std::string> user_ids);
   void HandleUnsubscribe(const pusher::UnsubscribeMessage& message);
   void HandleClientEvent(pusher::ClientEventMessage& message);
   void HandleSignin(const pusher::SigninMessage& message);
@@ -108,6 +113,11 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   // Set by a verified pusher:signin; the member this connection is on presence channels it
   // joins without channel_data, and the only user whose #server-to-user channel it may join.
   std::optional<pusher::PresenceMember> signed_in_;
+  // Internal announcement channels ("#watchlist-{id}") this connection follows for its watchlist.
+  std::vector<std::string> watched_channels_;
+  // Pusher's "authorized connections": set once signed in or subscribed to a private channel.
+  bool authorized_ = false;
+  Clock::time_point admitted_at_;
   absl::flat_hash_map<std::string, Subscription> subscriptions_;
   std::optional<core::RateLimiter> client_event_limiter_;
   // What the app's authorizer may see of the upgrade request; captured only for such apps.

@@ -246,4 +246,28 @@ absl::StatusOr<PresenceMember> ParseSigninUserData(std::string_view user_data) {
   }
 }
 
+absl::StatusOr<std::vector<std::string>> ParseSigninWatchlist(std::string_view user_data) {
+  try {
+    absl::StatusOr<json::value> root = ParseJson(ToAbsl(user_data), {}, "user_data");
+    if (!root.ok()) return root.status();
+    std::vector<std::string> ids;
+    const json::object* object = root->if_object();
+    const json::value* watchlist = object == nullptr ? nullptr : object->if_contains("watchlist");
+    if (watchlist == nullptr || watchlist->is_null()) return ids;
+    const json::array* list = watchlist->if_array();
+    if (list == nullptr) {
+      return absl::InvalidArgumentError("user_data.watchlist must be an array of user ids");
+    }
+    for (size_t i = 0; i < list->size(); ++i) {
+      absl::StatusOr<std::string> id =
+          RenderUserId(&(*list)[i], absl::StrCat("user_data.watchlist[", i, "]"));
+      if (!id.ok()) return id.status();
+      ids.push_back(std::move(*id));
+    }
+    return ids;
+  } catch (const std::exception&) {
+    return OutOfMemory("user_data");
+  }
+}
+
 }  // namespace gw::pusher

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -56,6 +57,10 @@ absl::StatusOr<PresenceMember> ParsePresenceChannelData(std::string_view channel
 // signed-in connection is on presence channels it joins without channel_data. Same rules for
 // `id` as for user_id above; other members (watchlist, ...) are ignored here.
 absl::StatusOr<PresenceMember> ParseSigninUserData(std::string_view user_data);
+
+// The user ids of user_data.watchlist (strings, or integers rendered as digits); empty when
+// absent. InvalidArgument if it is not an array of such ids.
+absl::StatusOr<std::vector<std::string>> ParseSigninWatchlist(std::string_view user_data);
 
 }  // namespace gw::pusher
 

@@ -155,6 +155,25 @@ std::string MemberAddedFrame(std::string_view channel, std::string_view user_id,
   return Frame("pusher_internal:member_added", channel, JsonString(data));
 }
 
+std::string CacheMissFrame(std::string_view channel) {
+  std::string out = "{\"event\":\"pusher:cache_miss\",\"channel\":";
+  AppendJsonString(out, channel);
+  out.push_back('}');
+  return out;
+}
+
+std::string WatchlistEventsFrame(std::string_view name, const std::vector<std::string>& user_ids) {
+  std::string data = "{\"events\":[{\"name\":";
+  AppendJsonString(data, name);
+  data.append(",\"user_ids\":[");
+  for (size_t i = 0; i < user_ids.size(); ++i) {
+    if (i > 0) data.push_back(',');
+    AppendJsonString(data, user_ids[i]);
+  }
+  data.append("]}]}");
+  return Frame("pusher_internal:watchlist_events", std::nullopt, JsonString(data));
+}
+
 std::string SubscriptionCountFrame(std::string_view channel, uint32_t count) {
   return Frame("pusher_internal:subscription_count", channel,
                JsonString(absl::StrCat("{\"subscription_count\":", count, "}")));

@@ -39,6 +39,12 @@ std::string MemberRemovedFrame(std::string_view channel, std::string_view user_i
 // user_data string the client signed, string-encoded inside the data string.
 std::string SigninSuccessFrame(std::string_view user_data);
 
+// {"event":"pusher:cache_miss","channel":".."}: a cache channel had nothing to replay.
+std::string CacheMissFrame(std::string_view channel);
+// {"event":"pusher_internal:watchlist_events","data":"{\"events\":[{\"name\":N,\"user_ids\":[..]}]}"}
+// with `name` "online" or "offline", as pusher-js's watchlist consumes it.
+std::string WatchlistEventsFrame(std::string_view name, const std::vector<std::string>& user_ids);
+
 // {"event":"pusher_internal:subscription_count","channel":..,"data":"{\"subscription_count\":N}"}
 std::string SubscriptionCountFrame(std::string_view channel, uint32_t count);
 

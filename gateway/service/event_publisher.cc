@@ -1,5 +1,7 @@
 #include "gateway/service/event_publisher.h"
 
+#include <chrono>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/pusher/channel_name.h"
@@ -61,9 +63,15 @@ std::vector<core::ChannelCounts> EventPublisher::PublishValidated(core::AppState
   std::vector<core::ChannelCounts> counts;
   counts.reserve(command.channels.size());
   for (const std::string& channel : command.channels) {
-    fanout_.Publish(app, channel,
-                    core::MakeFrame(pusher::EventFrame(channel, command.name, command.data)),
-                    command.socket_id);
+    core::Frame frame = core::MakeFrame(pusher::EventFrame(channel, command.name, command.data));
+    auto traits = pusher::ClassifyChannel(channel);
+    if (traits.ok() && traits->cache) {
+      // Stored before it is sent: a subscriber joining from now on is replayed this event.
+      app.cache().Put(channel, frame,
+                      core::ChannelCache::Clock::now() +
+                          std::chrono::seconds(app.app().limits.cache_ttl_seconds));
+    }
+    fanout_.Publish(app, channel, std::move(frame), command.socket_id);
     counts.push_back(app.channels().Find(channel).value_or(core::ChannelCounts{}));
   }
   return counts;

@@ -660,3 +660,73 @@ TEST(ConfigControlPlaneKeys, AuthorizerNeedsATargetAndKnownKeys) {
 
 }  // namespace
 }  // namespace gw::config
+
+namespace gw::config {
+namespace {
+
+absl::StatusOr<Config> LoadServerJson(const std::string& settings_json) {
+  const std::string path = ::testing::TempDir() + "/server_keys.json";
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << settings_json;
+  return LoadConfig({"--config", path}, {});
+}
+
+TEST(ConfigWebhookKeys, DefaultsAreThoseOfPusher) {
+  const absl::StatusOr<Config> config = LoadConfig({}, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->webhook_vacate_delay_ms, 3000u);
+  EXPECT_EQ(config->webhook_timeout_ms, 10000u);
+  EXPECT_EQ(config->webhook_retry_max_seconds, 300u);
+  EXPECT_EQ(config->webhook_max_queued_events, 10000u);
+}
+
+TEST(ConfigWebhookKeys, ReadsEveryKey) {
+  const absl::StatusOr<Config> config = LoadServerJson(
+      R"({"webhook_vacate_delay_ms": 0, "webhook_timeout_ms": 250,
+          "webhook_retry_max_seconds": 0, "webhook_max_queued_events": 5})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->webhook_vacate_delay_ms, 0u);
+  EXPECT_EQ(config->webhook_timeout_ms, 250u);
+  EXPECT_EQ(config->webhook_retry_max_seconds, 0u);
+  EXPECT_EQ(config->webhook_max_queued_events, 5u);
+}
+
+TEST(ConfigWebhookKeys, TimeoutAndQueueBoundMustBePositive) {
+  for (const char* key : {"webhook_timeout_ms", "webhook_max_queued_events"}) {
+    const absl::StatusOr<Config> config = LoadServerJson(absl::StrCat("{\"", key, "\": 0}"));
+    ASSERT_FALSE(config.ok()) << key;
+    EXPECT_THAT(std::string(config.status().message()),
+                HasSubstr(absl::StrCat(key, ": expected a positive integer")));
+  }
+}
+
+TEST(ConfigWebhookKeys, NegativeOrNonIntegerValuesAreRejectedNamingTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"webhook_vacate_delay_ms", "-1"},
+      {"webhook_retry_max_seconds", "1.5"},
+      {"webhook_timeout_ms", "\"10\""},
+      {"webhook_max_queued_events", "4294967296"}};
+  for (const auto& [key, value] : cases) {
+    const absl::StatusOr<Config> config =
+        LoadServerJson(absl::StrCat("{\"", key, "\": ", value, "}"));
+    ASSERT_FALSE(config.ok()) << key;
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(absl::StrCat(": ", key, ": ")))
+        << key;
+  }
+}
+
+TEST(ConfigWebhookKeys, UsageNamesEveryKeyWithItsDefault) {
+  const std::string usage = Usage();
+  const std::pair<const char*, const char*> rows[] = {{"webhook_vacate_delay_ms", "3000"},
+                                                      {"webhook_timeout_ms", "10000"},
+                                                      {"webhook_retry_max_seconds", "300"},
+                                                      {"webhook_max_queued_events", "10000"}};
+  for (const auto& [key, default_value] : rows) {
+    const size_t start = usage.find(absl::StrCat("  ", key, " "));
+    ASSERT_NE(start, std::string::npos) << key;
+    const std::string line = usage.substr(start, usage.find('\n', start) - start);
+    EXPECT_THAT(line, ::testing::ContainsRegex(absl::StrCat(" ", default_value, " "))) << line;
+  }
+}
+
+}  // namespace
+}  // namespace gw::config

@@ -21,7 +21,6 @@
 #include "gateway/observability/log.h"
 #include "gateway/service/event_publisher.h"
 #include "gateway/service/subscription_counts.h"
-#include "gateway/webhooks/webhook_dispatcher.h"
 
 extern char** environ;
 
@@ -88,12 +87,6 @@ int main(int argc, char** argv) {
   if (!apps.ok()) return Fail(std::string(apps.status().message()));
   gw::core::Fanout fanout(server);
   gw::service::EventPublisher publisher(fanout);
-  gw::webhooks::WebhookLimits webhook_limits;
-  webhook_limits.vacate_delay = std::chrono::milliseconds(config->webhook_vacate_delay_ms);
-  webhook_limits.request_timeout = std::chrono::milliseconds(config->webhook_timeout_ms);
-  webhook_limits.retry_max = std::chrono::seconds(config->webhook_retry_max_seconds);
-  webhook_limits.max_queued_events = config->webhook_max_queued_events;
-  gw::webhooks::WebhookDispatcher webhooks(**apps, webhook_limits);
 
   gw::edge::EdgeLimits limits;
   limits.max_connections = config->max_connections;
@@ -115,9 +108,6 @@ int main(int argc, char** argv) {
                                           {config->grpc_tls_cert_file, config->grpc_tls_key_file,
                                            config->grpc_tls_client_ca_file});
       !status.ok()) {
-    return Fail(std::string(status.message()));
-  }
-  if (absl::Status status = webhooks.Start(); !status.ok()) {
     return Fail(std::string(status.message()));
   }
   server.Start();
@@ -144,10 +134,8 @@ int main(int argc, char** argv) {
   control.BeginDrain();
   control_plane.EndWatches();
   server.BeginDrain();
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  const bool clean = server.WaitForDrain(deadline);
+  const bool clean = server.WaitForDrain(std::chrono::steady_clock::now() + grace);
   server.Stop();
-  webhooks.Stop(deadline);  // what the drain left of the grace
   control.Stop(std::chrono::milliseconds(500));
   obs::LogInfo("stopped", {{"clean", clean},
                            {"connections_cut", static_cast<uint64_t>(context.connections.load())}});

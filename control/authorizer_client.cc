@@ -7,7 +7,10 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/observability/tracer.h"
+#include "gateway/pusher/channel_name.h"
 
 namespace gw::control {
 namespace {
@@ -18,7 +21,56 @@ struct Call {
   realtime::v1::AuthorizeRequest request;
   realtime::v1::AuthorizeResponse response;
   absl::AnyInvocable<void(core::AuthorizationVerdict) &&> done;
+  tracing::Span span;
 };
+
+// The CLIENT span of one Authorize call, a child of this thread's current span (if any), whose
+// context travels to the backend as `traceparent` / `tracestate` metadata.
+void StartSpan(Call& call, const core::AuthorizerSettings& settings,
+               const core::AuthorizationRequest& request) {
+  tracing::Tracer& tracer = tracing::GlobalTracer();
+  if (!tracer.enabled()) return;
+  call.span =
+      tracer.StartSpan("realtime.v1.ChannelAuthorizer/Authorize", tracing::SpanKind::kClient);
+  call.context.AddMetadata("traceparent", tracing::FormatTraceparent(call.span.context()));
+  if (!call.span.context().trace_state.empty()) {
+    call.context.AddMetadata("tracestate", call.span.context().trace_state);
+  }
+  if (!call.span.recording()) return;
+  call.span.SetAttribute("rpc.system", "grpc");
+  call.span.SetAttribute("rpc.service", "realtime.v1.ChannelAuthorizer");
+  call.span.SetAttribute("rpc.method", "Authorize");
+  // "host:port" as configured; other gRPC target forms go whole into server.address.
+  const std::string_view target = settings.target;
+  const size_t colon = target.rfind(':');
+  uint32_t port = 0;
+  if (colon != std::string_view::npos && target.find('/') == std::string_view::npos &&
+      absl::SimpleAtoi(absl::string_view(target.data() + colon + 1, target.size() - colon - 1),
+                       &port)) {
+    call.span.SetAttribute("server.address", target.substr(0, colon));
+    call.span.SetAttribute("server.port", port);
+  } else {
+    call.span.SetAttribute("server.address", target);
+  }
+  call.span.SetAttribute("realtime.app_id", request.app_id);
+  call.span.SetAttribute("realtime.channel.template", pusher::ChannelTemplate(request.channel));
+}
+
+std::string_view OutcomeName(core::AuthorizationVerdict::Outcome outcome) {
+  switch (outcome) {
+    case core::AuthorizationVerdict::Outcome::kAllow: return "allow";
+    case core::AuthorizationVerdict::Outcome::kDeny: return "deny";
+    case core::AuthorizationVerdict::Outcome::kUnavailable: return "unavailable";
+  }
+  return "unavailable";
+}
+
+void EndSpan(Call& call, const grpc::Status& status, core::AuthorizationVerdict::Outcome outcome) {
+  call.span.SetAttribute("rpc.grpc.status_code", static_cast<int>(status.error_code()));
+  call.span.SetAttribute("realtime.authorization.outcome", OutcomeName(outcome));
+  if (!status.ok()) call.span.SetStatus(tracing::SpanStatus::kError, status.error_message());
+  call.span.End();
+}
 
 void CopyPairs(const std::vector<std::pair<std::string, std::string>>& pairs,
                google::protobuf::Map<std::string, std::string>* out) {
@@ -54,6 +106,7 @@ void AuthorizerClient::Authorize(const core::AuthorizerSettings& settings,
   CopyPairs(request.headers, connection->mutable_headers());
   CopyPairs(request.cookies, connection->mutable_cookies());
   CopyPairs(request.query, connection->mutable_query());
+  StartSpan(*call, settings, request);
 
   StubFor(settings.target)
       ->async()
@@ -77,6 +130,7 @@ void AuthorizerClient::Authorize(const core::AuthorizerSettings& settings,
                                            ? "denied by the authorizer"
                                            : call->response.deny_reason();
                     }
+                    EndSpan(*call, status, verdict.outcome);
                     std::move(call->done)(std::move(verdict));
                     delete call;
                   });

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "control/grpc_server_span.h"
 #include "control/grpc_status.h"
 #include "control/watch_stream.h"
 #include "gateway/pusher/auth_payloads.h"
@@ -20,9 +21,13 @@ namespace v1 = realtime::v1;
 
 grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
+  grpc::Status answer = ToGrpcStatus(status);
+  GrpcServerSpan::RecordStatus(answer);
+  reactor->Finish(std::move(answer));
   return reactor;
 }
+
+constexpr std::string_view kService = "realtime.v1.ControlPlane";
 
 void SetInfo(const core::ChannelCounts& counts, v1::ChannelInfo* info) {
   info->set_subscription_count(counts.subscription_count);
@@ -60,6 +65,7 @@ absl::StatusOr<core::AppState*> ControlPlaneService::Admit(grpc::CallbackServerC
 grpc::ServerUnaryReactor* ControlPlaneService::Publish(grpc::CallbackServerContext* context,
                                                        const v1::PublishRequest* request,
                                                        v1::PublishResponse* response) {
+  GrpcServerSpan span(*context, kService, "Publish", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   service::PublishCommand command{request->name(), request->data(),
@@ -77,6 +83,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::Publish(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServerContext* context,
                                                             const v1::PublishBatchRequest* request,
                                                             v1::PublishBatchResponse* response) {
+  GrpcServerSpan span(*context, kService, "PublishBatch", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   std::vector<service::PublishCommand> commands;
@@ -96,6 +103,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServer
 grpc::ServerUnaryReactor* ControlPlaneService::AuthorizeChannel(
     grpc::CallbackServerContext* context, const v1::AuthorizeChannelRequest* request,
     v1::AuthorizeChannelResponse* response) {
+  GrpcServerSpan span(*context, kService, "AuthorizeChannel", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   const core::App& config = (*app)->app();
@@ -135,6 +143,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::AuthorizeChannel(
 grpc::ServerUnaryReactor* ControlPlaneService::AuthenticateUser(
     grpc::CallbackServerContext* context, const v1::AuthenticateUserRequest* request,
     v1::AuthenticateUserResponse* response) {
+  GrpcServerSpan span(*context, kService, "AuthenticateUser", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   if (!service::IsValidSocketId(request->socket_id())) {
@@ -153,6 +162,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::AuthenticateUser(
 grpc::ServerUnaryReactor* ControlPlaneService::GetChannel(grpc::CallbackServerContext* context,
                                                           const v1::GetChannelRequest* request,
                                                           v1::GetChannelResponse* response) {
+  GrpcServerSpan span(*context, kService, "GetChannel", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   auto counts = service::ChannelQueries::Get(**app, request->channel(), false);
@@ -165,6 +175,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::GetChannel(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* ControlPlaneService::ListChannels(grpc::CallbackServerContext* context,
                                                             const v1::ListChannelsRequest* request,
                                                             v1::ListChannelsResponse* response) {
+  GrpcServerSpan span(*context, kService, "ListChannels", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   auto channels = service::ChannelQueries::List(**app, request->prefix(), false);
@@ -178,6 +189,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::ListChannels(grpc::CallbackServer
 grpc::ServerUnaryReactor* ControlPlaneService::ListPresenceMembers(
     grpc::CallbackServerContext* context, const v1::ListPresenceMembersRequest* request,
     v1::ListPresenceMembersResponse* response) {
+  GrpcServerSpan span(*context, kService, "ListPresenceMembers", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   // Users() validates the name and that it is a presence channel.
@@ -194,6 +206,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::ListPresenceMembers(
 grpc::ServerUnaryReactor* ControlPlaneService::TerminateUserConnections(
     grpc::CallbackServerContext* context, const v1::TerminateUserConnectionsRequest* request,
     v1::TerminateUserConnectionsResponse* response) {
+  GrpcServerSpan span(*context, kService, "TerminateUserConnections", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   if (request->user_id().empty()) {
@@ -207,6 +220,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::TerminateUserConnections(
 grpc::ServerUnaryReactor* ControlPlaneService::SendToUser(grpc::CallbackServerContext* context,
                                                           const v1::SendToUserRequest* request,
                                                           v1::SendToUserResponse* response) {
+  GrpcServerSpan span(*context, kService, "SendToUser", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   if (request->user_id().empty()) {

@@ -1,5 +1,7 @@
 #include "control/control_server.h"
 
+#include "control/request_metrics.h"
+
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
@@ -48,7 +50,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 
 absl::Status ControlServer::Start(const std::string& host, uint16_t port,
                                   const std::vector<grpc::Service*>& services,
-                                  int max_message_bytes, const Tls& tls) {
+                                  int max_message_bytes, const Tls& tls,
+                                  observability::MetricsRegistry* metrics) {
   auto credentials = Credentials(tls);
   if (!credentials.ok()) return credentials.status();
   grpc::EnableDefaultHealthCheckService(true);
@@ -64,6 +67,11 @@ absl::Status ControlServer::Start(const std::string& host, uint16_t port,
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.SetMaxReceiveMessageSize(max_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (metrics != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(RequestMetricsInterceptor(*metrics));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || bound_port == 0) {
     server_.reset();

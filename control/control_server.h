@@ -10,6 +10,7 @@
 #include <grpcpp/server.h>
 
 #include "absl/status/status.h"
+#include "gateway/observability/metrics.h"
 
 namespace gw::control {
 
@@ -28,9 +29,10 @@ class ControlServer {
     std::string client_ca_file;  // set = mutual TLS (client certificates required and verified)
   };
   // Binds host:port (0 = any free port) and serves `services` (not owned; they outlive this).
+  // `metrics` (may be null) receives realtime_grpc_requests_total.
   absl::Status Start(const std::string& host, uint16_t port,
                      const std::vector<grpc::Service*>& services, int max_message_bytes,
-                     const Tls& tls);
+                     const Tls& tls, observability::MetricsRegistry* metrics);
   uint16_t port() const { return port_; }
   // Health turns NOT_SERVING, so meshes and clients move elsewhere before the drain ends.
   void BeginDrain();

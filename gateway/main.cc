@@ -17,10 +17,14 @@
 #include "gateway/core/app_directory.h"
 #include "gateway/core/fanout.h"
 #include "gateway/edge/edge_context.h"
+#include "gateway/edge/edge_metrics.h"
 #include "gateway/edge/server.h"
 #include "gateway/observability/log.h"
+#include "gateway/observability/metrics.h"
+#include "gateway/observability/process_tracer.h"
 #include "gateway/service/event_publisher.h"
 #include "gateway/service/subscription_counts.h"
+#include "gateway/webhooks/webhook_dispatcher.h"
 
 extern char** environ;
 
@@ -81,12 +85,20 @@ int main(int argc, char** argv) {
   }
   obs::LogLevel level;
   if (obs::ParseLogLevel(config->log_level, &level)) obs::SetLogLevel(level);
+  // Before anything that traces; installed as the process's tracer (off without an endpoint).
+  gw::tracing::ProcessTracer tracing(Environment());
 
   gw::edge::Server server(config->threads);
   auto apps = gw::core::AppDirectory::Create(config->apps, server.shard_count());
   if (!apps.ok()) return Fail(std::string(apps.status().message()));
   gw::core::Fanout fanout(server);
   gw::service::EventPublisher publisher(fanout);
+  gw::webhooks::WebhookLimits webhook_limits;
+  webhook_limits.vacate_delay = std::chrono::milliseconds(config->webhook_vacate_delay_ms);
+  webhook_limits.request_timeout = std::chrono::milliseconds(config->webhook_timeout_ms);
+  webhook_limits.retry_max = std::chrono::seconds(config->webhook_retry_max_seconds);
+  webhook_limits.max_queued_events = config->webhook_max_queued_events;
+  gw::webhooks::WebhookDispatcher webhooks(**apps, webhook_limits);
 
   gw::edge::EdgeLimits limits;
   limits.max_connections = config->max_connections;
@@ -95,6 +107,43 @@ int main(int argc, char** argv) {
   gw::edge::EdgeContext context{**apps, fanout, publisher, limits};
   gw::control::AuthorizerClient authorizer;
   context.authorizer = &authorizer;
+  obs::MetricsRegistry metrics;
+  gw::edge::EdgeMetrics edge_metrics(metrics, **apps, context.connections);
+  context.metrics = &edge_metrics;
+  context.metrics_registry = &metrics;
+  metrics.AddCounterFunction(
+      "realtime_authorizer_calls_total", "ChannelAuthorizer calls, by outcome.",
+      [&authorizer](const auto& emit) {
+        const auto& counters = authorizer.counters();
+        emit({{"outcome", "allowed"}}, counters.allowed.load());
+        emit({{"outcome", "denied"}}, counters.denied.load());
+        emit({{"outcome", "failed"}}, counters.failed.load());
+      });
+  metrics.AddCounterFunction(
+      "realtime_trace_spans_total", "Trace spans, by what became of them.",
+      [&tracing](const auto& emit) {
+        const auto counters = tracing.tracer().counters();
+        emit({{"result", "exported"}}, counters.exported);
+        emit({{"result", "dropped"}}, counters.dropped);
+        emit({{"result", "failed"}}, counters.failed);
+      });
+  metrics.AddCounterFunction(
+      "realtime_trace_export_errors_total", "OTLP exports that failed.",
+      [&tracing](const auto& emit) { emit({}, tracing.tracer().counters().export_errors); });
+  metrics.AddCounterFunction(
+      "realtime_webhook_events_total", "Webhook events, by what became of them.",
+      [&webhooks](const auto& emit) {
+        const auto& counters = webhooks.counters();
+        emit({{"result", "sent"}}, counters.sent.load());
+        emit({{"result", "dropped"}}, counters.dropped.load());
+      });
+  metrics.AddCounterFunction(
+      "realtime_webhook_requests_total", "Webhook requests that failed, and retries.",
+      [&webhooks](const auto& emit) {
+        const auto& counters = webhooks.counters();
+        emit({{"result", "failed"}}, counters.failed_attempts.load());
+        emit({{"result", "retry"}}, counters.retries.load());
+      });
   gw::service::SubscriptionCountReporter subscription_counts(**apps, fanout);
   context.subscription_counts = &subscription_counts;
   server.SetContext(&context);
@@ -106,8 +155,12 @@ int main(int argc, char** argv) {
   if (absl::Status status = control.Start(config->host, config->grpc_port, {&control_plane},
                                           MaxGrpcMessageBytes(config->apps),
                                           {config->grpc_tls_cert_file, config->grpc_tls_key_file,
-                                           config->grpc_tls_client_ca_file});
+                                           config->grpc_tls_client_ca_file},
+                                          &metrics);
       !status.ok()) {
+    return Fail(std::string(status.message()));
+  }
+  if (absl::Status status = webhooks.Start(); !status.ok()) {
     return Fail(std::string(status.message()));
   }
   server.Start();
@@ -134,9 +187,12 @@ int main(int argc, char** argv) {
   control.BeginDrain();
   control_plane.EndWatches();
   server.BeginDrain();
-  const bool clean = server.WaitForDrain(std::chrono::steady_clock::now() + grace);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  const bool clean = server.WaitForDrain(deadline);
   server.Stop();
+  webhooks.Stop(deadline);  // what the drain left of the grace
   control.Stop(std::chrono::milliseconds(500));
+  tracing.Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(3));  // flush
   obs::LogInfo("stopped", {{"clean", clean},
                            {"connections_cut", static_cast<uint64_t>(context.connections.load())}});
   return 0;

@@ -37,9 +37,9 @@ struct Config {
   // dropped with the matching channel_occupied / member_added if the channel (user) comes back
   // within it (a page reload); 0 = send at once.
   uint32_t webhook_vacate_delay_ms = 3000;
-  uint32_t webhook_timeout_ms = 10000;        // one webhook request, connect to response
-  uint32_t webhook_retry_max_seconds = 300;   // retries after the first attempt; 0 = none
-  uint32_t webhook_max_queued_events = 10000; // per endpoint; beyond it the oldest are dropped
+  uint32_t webhook_timeout_ms = 10000;         // one webhook request, connect to response
+  uint32_t webhook_retry_max_seconds = 300;    // retries after the first attempt; 0 = none
+  uint32_t webhook_max_queued_events = 10000;  // per endpoint; beyond it the oldest are dropped
   std::vector<core::App> apps;
   // Set by --help: print usage and exit 0.
   bool show_help = false;

@@ -63,6 +63,10 @@ std::string Usage() {
       "  REALTIME_HOST, else REVERB_SERVER_HOST                    address to listen on\n"
       "  REALTIME_PORT, else REVERB_SERVER_PORT, else PUSHER_PORT  WebSocket + HTTP API port\n"
       "  REALTIME_GRPC_PORT                                        gRPC port\n"
+      "  OTEL_EXPORTER_OTLP_ENDPOINT (http://host:4317)  export OpenTelemetry traces over\n"
+      "      OTLP/gRPC (off when unset); also OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,\n"
+      "      OTEL_TRACES_SAMPLER(_ARG), OTEL_EXPORTER_OTLP_HEADERS and the other standard\n"
+      "      OTEL_* variables (gateway/README.md, \"Tracing\")\n"
       "\n"
       "Config file: one JSON object. Every key is optional; unknown keys are errors.\n",
       Row("key", "default", "value"), Row("host", Quoted(server.host), "address to listen on"),

@@ -131,6 +131,13 @@ std::vector<std::pair<std::string, uint32_t>> ChannelRegistry::TakeCountChanges(
   return changes;
 }
 
+uint64_t ChannelRegistry::TotalSubscriptions() const {
+  absl::MutexLock lock(&mu_);
+  uint64_t total = 0;
+  for (const auto& [name, channel] : channels_) total += channel.subscriptions;
+  return total;
+}
+
 size_t ChannelRegistry::OccupiedChannelCount() const {
   absl::MutexLock lock(&mu_);
   return channels_.size();

@@ -62,6 +62,7 @@ class ChannelRegistry {
   std::vector<std::string> PresenceUserIds(std::string_view channel) const;
   std::vector<PresenceRoster::Member> PresenceMembers(std::string_view channel) const;
   size_t OccupiedChannelCount() const;
+  uint64_t TotalSubscriptions() const;
 
   // Non-presence channels whose subscription count changed since the last call, with their count
   // now (0 = vacated). Lets a reporter coalesce a crowd joining into one update per interval.

@@ -9,6 +9,8 @@
 #include "gateway/core/app_directory.h"
 #include "gateway/core/fanout.h"
 #include "gateway/core/subscription_authorizer.h"
+#include "gateway/edge/edge_metrics.h"
+#include "gateway/observability/metrics.h"
 #include "gateway/service/event_publisher.h"
 #include "gateway/service/subscription_counts.h"
 
@@ -35,6 +37,10 @@ struct EdgeContext {
   EdgeLimits limits;
   // Decides subscriptions without a signature for apps that name an authorizer; may be null.
   core::SubscriptionAuthorizer* authorizer = nullptr;
+  // Counters and gauges of the edge; may be null (tests that need none).
+  EdgeMetrics* metrics = nullptr;
+  // Renders GET /metrics; may be null.
+  observability::MetricsRegistry* metrics_registry = nullptr;
   // Flushed by shard 0's sweep; may be null.
   service::SubscriptionCountReporter* subscription_counts = nullptr;
   std::atomic<uint32_t> connections{0};

@@ -1,7 +1,11 @@
 #include "gateway/edge/http_router.h"
 
 #include <boost/url/parse.hpp>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "gateway/edge/http_server_span.h"
 #include "gateway/edge/pusher_http_api.h"
 #include "gateway/pusher/http_api_codec.h"
 
@@ -34,15 +38,56 @@ http::status HttpStatusFor(const absl::Status& status) {
   }
 }
 
+// A low-cardinality name for a request path, for metrics and traces.
+std::string RouteTemplate(std::string_view path) {
+  if (!path.starts_with("/apps/")) {
+    for (std::string_view known : {"/up", "/livez", "/readyz", "/metrics"}) {
+      if (path == known) return std::string(known);
+    }
+    return "other";
+  }
+  std::vector<std::string_view> parts;
+  for (size_t start = 1; start <= path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  if (parts.size() == 3 && (parts[2] == "events" || parts[2] == "batch_events" ||
+                            parts[2] == "channels")) {
+    return absl::StrCat("/apps/{app_id}/", absl::string_view(parts[2].data(), parts[2].size()));
+  }
+  if (parts.size() == 4 && parts[2] == "channels") return "/apps/{app_id}/channels/{channel}";
+  if (parts.size() == 5 && parts[2] == "channels" && parts[4] == "users") {
+    return "/apps/{app_id}/channels/{channel}/users";
+  }
+  if (parts.size() == 5 && parts[2] == "users" && parts[4] == "terminate_connections") {
+    return "/apps/{app_id}/users/{user_id}/terminate_connections";
+  }
+  return "other";
+}
+
 HttpResponse RouteHttpRequest(EdgeContext& context, const HttpRequest& request) {
   const unsigned version = request.version();
   auto url = boost::urls::parse_origin_form(request.target());
   if (!url) return ErrorResponse(http::status::bad_request, "malformed request target", version);
 
+  HttpServerSpan span(request, url->encoded_path());
   HttpResponse response = [&]() -> HttpResponse {
     const std::string_view path = url->encoded_path();
     const bool read_only =
         request.method() == http::verb::get || request.method() == http::verb::head;
+    if (path == "/metrics") {
+      if (!read_only) return ErrorResponse(http::status::method_not_allowed, "use GET", version);
+      if (context.metrics_registry == nullptr) {
+        return ErrorResponse(http::status::not_found, "metrics are disabled", version);
+      }
+      HttpResponse metrics{http::status::ok, version};
+      metrics.set(http::field::server, "realtime-gateway");
+      metrics.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      metrics.body() = context.metrics_registry->RenderPrometheus();
+      return metrics;
+    }
     if (path == "/livez") {
       // Liveness: the process answers. Never fails during a drain, so an orchestrator does not
       // kill a gateway that is busy handing its clients over.
@@ -63,6 +108,10 @@ HttpResponse RouteHttpRequest(EdgeContext& context, const HttpRequest& request) 
     return ErrorResponse(http::status::not_found, "no such endpoint", version);
   }();
   response.keep_alive(request.keep_alive());
+  span.RecordResponse(response.result_int());
+  if (context.metrics != nullptr) {
+    context.metrics->HttpRequest(RouteTemplate(url->encoded_path()), response.result_int());
+  }
   return response;
 }
 

@@ -1,6 +1,7 @@
 #ifndef GATEWAY_EDGE_HTTP_ROUTER_H_
 #define GATEWAY_EDGE_HTTP_ROUTER_H_
 
+#include <string>
 #include <string_view>
 
 #include <boost/beast/http/message.hpp>
@@ -18,6 +19,9 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 // Answers one plain HTTP request: GET /up and the Pusher HTTP API under /apps/{id}/. Runs on the
 // shard that read it; never blocks.
 HttpResponse RouteHttpRequest(EdgeContext& context, const HttpRequest& request);
+
+// "/apps/{app_id}/events" and the like: a request path as a low-cardinality route name.
+std::string RouteTemplate(std::string_view path);
 
 // A JSON response {"error": message}.
 HttpResponse ErrorResponse(boost::beast::http::status status, std::string_view message,

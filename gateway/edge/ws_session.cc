@@ -130,16 +130,22 @@ void WsSession::Admit(const http::request<http::string_body>& upgrade) {
   }
   UpgradeDecision decision =
       CheckUpgrade(context_.apps, upgrade.target(), upgrade[http::field::origin]);
-  if (decision.refuse_code != 0) return CloseWith(decision.refuse_code, decision.message, true);
-  if (!context_.TryAddConnection()) {
-    return CloseWith(pusher::kOverCapacity, "Over capacity", true);
-  }
+  auto refuse = [this](uint16_t code, std::string_view message) {
+    if (context_.metrics != nullptr) context_.metrics->ConnectionRefused(code);
+    CloseWith(code, message, true);
+  };
+  if (decision.refuse_code != 0) return refuse(decision.refuse_code, decision.message);
+  if (!context_.TryAddConnection()) return refuse(pusher::kOverCapacity, "Over capacity");
   holds_server_slot_ = true;
   if (!decision.app->TryAddConnection()) {
-    return CloseWith(pusher::kAppOverConnectionQuota, "App over connection quota", true);
+    return refuse(pusher::kAppOverConnectionQuota, "App over connection quota");
   }
   app_slot_ = decision.app;
   app_ = decision.app;
+  if (context_.metrics != nullptr) {
+    metrics_ = context_.metrics->For(app_);
+    if (metrics_ != nullptr) metrics_->connections_opened->Add();
+  }
   socket_id_ = shard_.socket_ids().Next();
   if (!app_->app().authorizer.target.empty() && context_.authorizer != nullptr) {
     authorizer_context_ = std::make_unique<core::AuthorizationRequest>(
@@ -162,6 +168,10 @@ void WsSession::OnRead(boost::system::error_code ec) {
   last_inbound_ = Clock::now();
   ping_sent_at_.reset();
   if (state_ == State::kOpen && app_ != nullptr) {
+    if (metrics_ != nullptr) {
+      metrics_->messages_in->Add();
+      metrics_->bytes_in->Add(read_buffer_.size());
+    }
     if (!ws_.got_text()) {
       SendText(pusher::ErrorFrame(std::nullopt, "Binary frames are not supported"));
     } else {
@@ -412,12 +422,14 @@ void WsSession::HandleClientEvent(pusher::ClientEventMessage& message) {
                   absl::StrCat("Client event payload is over ", max_payload, " bytes"));
   }
   if (!client_event_limiter_->TryAcquire(Clock::now())) {
+    if (metrics_ != nullptr) metrics_->client_events_rate_limited->Add();
     return refuse(pusher::kClientEventRateLimited,
                   absl::StrCat("Client event rate limit exceeded (",
                                app.limits.max_client_events_per_second, " per second)"));
   }
   std::optional<std::string_view> user_id;
   if (subscription.kind == pusher::ChannelKind::kPresence) user_id = subscription.user_id;
+  if (metrics_ != nullptr) metrics_->client_events->Add();
   context_.fanout.Publish(*app_, message.channel,
                           core::MakeFrame(pusher::ClientEventFrame(
                               message.channel, message.event, message.data_json, user_id)),
@@ -487,7 +499,12 @@ void WsSession::Disconnect(uint16_t code, std::string_view reason) {
 void WsSession::Deliver(const core::Frame& frame) {
   if (state_ != State::kOpen) return;
   if (queued_bytes_ + frame->size() > context_.limits.max_write_buffer_bytes) {
+    if (metrics_ != nullptr) metrics_->slow_consumers->Add();
     return CloseWith(pusher::kOverCapacity, "Client is too slow: write buffer full", true);
+  }
+  if (metrics_ != nullptr) {
+    metrics_->messages_out->Add();
+    metrics_->bytes_out->Add(frame->size());
   }
   Send(frame);
 }
@@ -529,6 +546,7 @@ void WsSession::CloseWith(uint16_t code, std::string_view message, bool drop_que
   if (state_ != State::kOpen) return;
   state_ = State::kClosing;
   close_started_ = Clock::now();
+  close_reason_ = absl::StrCat(code);
   if (drop_queued) {
     // The frame being written stays (it is referenced by the write in flight); the rest goes.
     const size_t keep = writing_ ? 1 : 0;
@@ -603,7 +621,10 @@ void WsSession::Teardown() {
     }
   }
   subscriptions_.clear();
-  if (app_slot_ != nullptr) app_slot_->RemoveConnection();
+  if (app_slot_ != nullptr) {
+    app_slot_->RemoveConnection();
+    if (context_.metrics != nullptr) context_.metrics->ConnectionClosed(app_slot_, close_reason_);
+  }
   if (holds_server_slot_) context_.RemoveConnection();
   app_slot_ = nullptr;
   holds_server_slot_ = false;

@@ -71,6 +71,24 @@ absl::StatusOr<ChannelTraits> ClassifyChannel(std::string_view name) {
   return ChannelTraits{ChannelKind::kPublic, false};
 }
 
+std::string_view ChannelTemplate(std::string_view name) {
+  auto traits = ClassifyChannel(name);
+  if (!traits.ok()) return "invalid";
+  switch (traits->kind) {
+    case ChannelKind::kPrivateEncrypted:
+      return "private-encrypted-*";
+    case ChannelKind::kPrivate:
+      return "private-*";
+    case ChannelKind::kPresence:
+      return "presence-*";
+    case ChannelKind::kServerToUser:
+      return "#server-to-user-*";
+    case ChannelKind::kPublic:
+      return traits->cache ? "cache-*" : "public";
+  }
+  return "public";
+}
+
 absl::Status ValidateEventName(std::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError("event name is empty");
   if (name.size() > kMaxEventNameLength) {

@@ -35,6 +35,11 @@ struct ChannelTraits {
 inline constexpr size_t kMaxChannelNameLength = 164;
 absl::StatusOr<ChannelTraits> ClassifyChannel(std::string_view name);
 
+// A low-cardinality name of a channel's family, for traces: "private-encrypted-*", "private-*",
+// "presence-*", "cache-*", "#server-to-user-*" or "public" ("invalid" for a name that breaks
+// the rules). Never the channel name itself, which may carry user ids.
+std::string_view ChannelTemplate(std::string_view name);
+
 // Event names: 1..200 characters (Pusher server libraries enforce 200).
 inline constexpr size_t kMaxEventNameLength = 200;
 absl::Status ValidateEventName(std::string_view name);

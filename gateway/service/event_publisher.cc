@@ -4,10 +4,32 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/observability/tracer.h"
 #include "gateway/pusher/channel_name.h"
 #include "gateway/pusher/server_frames.h"
 
 namespace gw::service {
+namespace {
+
+// "publish <channel template>" (PRODUCER): a child of the span current on this thread, which
+// is the server span of the HTTP request or gRPC call that published (SpanScope).
+tracing::Span StartPublishSpan(std::string_view channel) {
+  tracing::Tracer& tracer = tracing::GlobalTracer();
+  if (!tracer.enabled()) return tracing::Span();
+  const std::string_view family = pusher::ChannelTemplate(channel);
+  const absl::string_view destination(family.data(), family.size());
+  tracing::Span span =
+      tracer.StartSpan(absl::StrCat("publish ", destination), tracing::SpanKind::kProducer);
+  span.SetAttribute("messaging.system", "pusher");
+  span.SetAttribute("messaging.operation.name", "publish");
+  span.SetAttribute("messaging.operation.type", "send");
+  span.SetAttribute("messaging.operation", "publish");
+  span.SetAttribute("messaging.destination.name", family);
+  span.SetAttribute("messaging.destination.template", family);
+  return span;
+}
+
+}  // namespace
 
 bool IsValidSocketId(std::string_view socket_id) {
   size_t dot = socket_id.find('.');
@@ -63,7 +85,9 @@ std::vector<core::ChannelCounts> EventPublisher::PublishValidated(core::AppState
   std::vector<core::ChannelCounts> counts;
   counts.reserve(command.channels.size());
   for (const std::string& channel : command.channels) {
+    tracing::Span span = StartPublishSpan(channel);
     core::Frame frame = core::MakeFrame(pusher::EventFrame(channel, command.name, command.data));
+    span.SetAttribute("messaging.message.body.size", frame->size());
     auto traits = pusher::ClassifyChannel(channel);
     if (traits.ok() && traits->cache) {
       // Stored before it is sent: a subscriber joining from now on is replayed this event.
@@ -73,6 +97,7 @@ std::vector<core::ChannelCounts> EventPublisher::PublishValidated(core::AppState
     }
     fanout_.Publish(app, channel, std::move(frame), command.socket_id);
     counts.push_back(app.channels().Find(channel).value_or(core::ChannelCounts{}));
+    span.SetAttribute("messaging.destination.subscriber_count", counts.back().subscription_count);
   }
   return counts;
 }

@@ -748,7 +748,7 @@ describe('the gateway binary with the deploy/ configs', { skip: NO_BINARY }, () 
     }
   });
 
-  test('GET /metrics answers Prometheus text', { todo: 'GET /metrics is being added' }, async () => {
+  test('GET /metrics answers Prometheus text', async () => {
     const gw = await runGateway(join(DEPLOY, 'compose/gateway.json'));
     try {
       const res = await fetch(`http://127.0.0.1:${gw.port}/metrics`);

@@ -4,7 +4,7 @@
 // endpoint (what a backend's /broadcasting/auth becomes), and the gateway must then accept those
 // signatures. Every auth value is also compared with what the `pusher` SDK computes for the same
 // socket, channel and user.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { startGateway, TEST_APP } from './lib/gateway.mjs';
@@ -12,15 +12,14 @@ import { sleep, waitFor } from './lib/wait.mjs';
 import {
   collect,
   connectedClient,
-  disconnectAll,
   eventually,
   receivedFrames,
   serverSdk,
   subscribe,
   subscribeOutcome,
 } from './lib/clients.mjs';
-import { channelAuth, closeAllClients, connect } from './lib/raw_ws.mjs';
-import { closeAllGrpc, controlPlane, expectCode, Status } from './lib/grpc.mjs';
+import { channelAuth, connect } from './lib/raw_ws.mjs';
+import { closeEverythingAfterTests, controlPlane, expectCode, Status } from './lib/grpc.mjs';
 
 const MASTER_KEY_B64 = randomBytes(32).toString('base64');
 const ENC_APP = Object.freeze({
@@ -42,17 +41,7 @@ before(async () => {
   sdk = serverSdk(gw);
 });
 
-afterEach(() => {
-  disconnectAll();
-  closeAllClients();
-});
-
-after(async () => {
-  disconnectAll();
-  closeAllClients();
-  closeAllGrpc();
-  await gw?.stop();
-});
+closeEverythingAfterTests(() => gw);
 
 // pusher-js channelAuthorization.customHandler backed by AuthorizeChannel. `presence(channel)`
 // gives {user_id, user_info_json} for presence channels. Empty response fields are left out, as

@@ -16,8 +16,7 @@
 // `x-user` (header) and `session` (cookie) is checked with a raw `ws` client.
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { startGateway, TEST_APP } from './lib/gateway.mjs';
+import { startGateway, TEST_APP, unusedPort } from './lib/gateway.mjs';
 import { sleep } from './lib/wait.mjs';
 import { connectedClient, disconnectAll, serverSdk, subscribeOutcome } from './lib/clients.mjs';
 import { channelAuth, closeAllClients, connect } from './lib/raw_ws.mjs';
@@ -34,18 +33,6 @@ const hanging = new Set(); // callbacks of calls left unanswered
 let gw;
 let AUTHZ_APP;
 let DEAD_APP;
-
-// A port nothing listens on: bind, read the port, close.
-function unusedPort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function startBackend() {
   const server = new grpc.Server();

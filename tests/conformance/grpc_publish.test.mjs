@@ -6,20 +6,19 @@
 // PERMISSION_DENIED (token of another app, disabled app), NOT_FOUND (unknown app),
 // INVALID_ARGUMENT (names the field; too many channels or batch events), RESOURCE_EXHAUSTED (payload over the app's size limit),
 // and the per-app `grpc_token` override.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGateway, TEST_APP } from './lib/gateway.mjs';
 import { sleep } from './lib/wait.mjs';
 import {
   collect,
   connectedClient,
-  disconnectAll,
   eventually,
   receivedFrames,
   subscribe,
 } from './lib/clients.mjs';
-import { closeAllClients, connect } from './lib/raw_ws.mjs';
-import { closeAllGrpc, controlPlane, derivedToken, expectCode, failure, Status } from './lib/grpc.mjs';
+import { connect } from './lib/raw_ws.mjs';
+import { closeEverythingAfterTests, controlPlane, derivedToken, expectCode, failure, Status } from './lib/grpc.mjs';
 
 const OTHER_APP = Object.freeze({ id: 'grpc-other', key: 'grpc-other-key', secret: 'grpc-other-secret' });
 const DISABLED_APP = Object.freeze({
@@ -43,17 +42,7 @@ before(async () => {
   cp = controlPlane(gw);
 });
 
-afterEach(() => {
-  disconnectAll();
-  closeAllClients();
-});
-
-after(async () => {
-  disconnectAll();
-  closeAllClients();
-  closeAllGrpc();
-  await gw?.stop();
-});
+closeEverythingAfterTests(() => gw);
 
 // A connected pusher-js client subscribed to `names`; returns {client, channels}.
 async function subscriber(names, opts = {}) {

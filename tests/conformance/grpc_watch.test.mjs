@@ -7,18 +7,17 @@
 // A stream is only known to be registered on the server once it has delivered something, so
 // every test first "probes" (a raw socket occupies a channel the filters let through) until the
 // probe's event arrives, and only then lets pusher-js act.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGateway, TEST_APP } from './lib/gateway.mjs';
 import { sleep } from './lib/wait.mjs';
 import {
   connectedClient,
-  disconnectAll,
   disconnectAndWait,
   subscribe,
 } from './lib/clients.mjs';
-import { channelAuth, closeAllClients, connect } from './lib/raw_ws.mjs';
-import { brief, closeAllGrpc, controlPlane, derivedToken, Status, syncWatcher } from './lib/grpc.mjs';
+import { channelAuth, connect } from './lib/raw_ws.mjs';
+import { brief, closeEverythingAfterTests, controlPlane, derivedToken, Status, syncWatcher } from './lib/grpc.mjs';
 
 const OTHER_APP = Object.freeze({ id: 'grpc-w-other', key: 'grpc-w-other-key', secret: 'grpc-w-other-secret' });
 
@@ -31,17 +30,7 @@ before(async () => {
   cp = controlPlane(gw);
 });
 
-afterEach(() => {
-  disconnectAll();
-  closeAllClients();
-});
-
-after(async () => {
-  disconnectAll();
-  closeAllClients();
-  closeAllGrpc();
-  await gw?.stop();
-});
+closeEverythingAfterTests(() => gw);
 
 // Probe: a raw socket occupies `${prefix}<n>` (public) and leaves. Resolves with the channel.
 async function probePublic(prefix = 'wprobe-') {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { createServer } from 'node:net';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const GATEWAY_BIN =
@@ -88,4 +89,16 @@ export async function startGateway({ apps = [TEST_APP], config = {}, env = {}, a
   const up = await fetch(`${gateway.httpUrl}/up`);
   if (up.status !== 200) throw new Error(`GET /up answered ${up.status}`);
   return gateway;
+}
+
+// A port nothing listens on (a collector or backend that is down): bind, read the port, close.
+export function unusedPort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }

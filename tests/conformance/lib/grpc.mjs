@@ -8,7 +8,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
+import { after, afterEach } from 'node:test';
+import { disconnectAll } from './clients.mjs';
 import { TEST_APP } from './gateway.mjs';
+import { closeAllClients } from './raw_ws.mjs';
 import { waitFor } from './wait.mjs';
 
 export { grpc };
@@ -287,4 +290,19 @@ export function closeAllGrpc() {
   liveCalls.clear();
   for (const client of [...liveClients]) client.close();
   liveClients.clear();
+}
+
+// The hooks every gRPC test file needs: after each test, close its pusher-js and raw WebSocket
+// clients; after all, also the gRPC clients and streams, then stop the gateway `gateway()` returns.
+export function closeEverythingAfterTests(gateway) {
+  afterEach(() => {
+    disconnectAll();
+    closeAllClients();
+  });
+  after(async () => {
+    disconnectAll();
+    closeAllClients();
+    closeAllGrpc();
+    await gateway()?.stop();
+  });
 }

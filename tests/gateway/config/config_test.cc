@@ -700,11 +700,10 @@ TEST(ConfigWebhookKeys, TimeoutAndQueueBoundMustBePositive) {
 }
 
 TEST(ConfigWebhookKeys, NegativeOrNonIntegerValuesAreRejectedNamingTheKey) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"webhook_vacate_delay_ms", "-1"},
-      {"webhook_retry_max_seconds", "1.5"},
-      {"webhook_timeout_ms", "\"10\""},
-      {"webhook_max_queued_events", "4294967296"}};
+  const std::pair<const char*, const char*> cases[] = {{"webhook_vacate_delay_ms", "-1"},
+                                                       {"webhook_retry_max_seconds", "1.5"},
+                                                       {"webhook_timeout_ms", "\"10\""},
+                                                       {"webhook_max_queued_events", "4294967296"}};
   for (const auto& [key, value] : cases) {
     const absl::StatusOr<Config> config =
         LoadServerJson(absl::StrCat("{\"", key, "\": ", value, "}"));

@@ -1,33 +1,36 @@
 #include "gateway/webhooks/webhook_filter.h"
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/gateway/webhooks/channel_events.h"
 
 namespace gw::webhooks {
 namespace {
 
 using Kind = core::ChannelEvent::Kind;
+using testing::Event;
 
-core::ChannelEvent Event(Kind kind, std::string channel) {
-  core::ChannelEvent event;
-  event.kind = kind;
-  event.channel = std::move(channel);
-  return event;
+core::WebhookTarget Target(std::vector<std::string> event_types, std::string channel_prefix) {
+  core::WebhookTarget target;
+  target.url = "http://127.0.0.1/hook";
+  target.event_types = std::move(event_types);
+  target.channel_prefix = std::move(channel_prefix);
+  return target;
 }
 
 TEST(WebhookFilter, EmptyTargetWantsEverything) {
-  const WebhookFilter filter(core::WebhookTarget{.url = "http://x/"});
-  for (Kind kind : {Kind::kChannelOccupied, Kind::kChannelVacated, Kind::kMemberAdded,
-                    Kind::kMemberRemoved, Kind::kClientEvent, Kind::kCacheMiss,
-                    Kind::kSubscriptionCount}) {
+  const WebhookFilter filter(Target({}, ""));
+  for (Kind kind :
+       {Kind::kChannelOccupied, Kind::kChannelVacated, Kind::kMemberAdded, Kind::kMemberRemoved,
+        Kind::kClientEvent, Kind::kCacheMiss, Kind::kSubscriptionCount}) {
     EXPECT_TRUE(filter.Wants(Event(kind, "any")));
   }
 }
 
 TEST(WebhookFilter, EventTypesLimitTheKinds) {
-  const WebhookFilter filter(
-      core::WebhookTarget{.url = "http://x/", .event_types = {"channel_vacated", "client_event"}});
+  const WebhookFilter filter(Target({"channel_vacated", "client_event"}, ""));
   EXPECT_TRUE(filter.Wants(Event(Kind::kChannelVacated, "a")));
   EXPECT_TRUE(filter.Wants(Event(Kind::kClientEvent, "a")));
   EXPECT_FALSE(filter.Wants(Event(Kind::kChannelOccupied, "a")));
@@ -36,7 +39,7 @@ TEST(WebhookFilter, EventTypesLimitTheKinds) {
 }
 
 TEST(WebhookFilter, ChannelPrefixLimitsTheChannels) {
-  const WebhookFilter filter(core::WebhookTarget{.url = "http://x/", .channel_prefix = "presence-"});
+  const WebhookFilter filter(Target({}, "presence-"));
   EXPECT_TRUE(filter.Wants(Event(Kind::kMemberAdded, "presence-room")));
   EXPECT_TRUE(filter.Wants(Event(Kind::kChannelOccupied, "presence-")));
   EXPECT_FALSE(filter.Wants(Event(Kind::kChannelOccupied, "private-presence-room")));
@@ -44,8 +47,7 @@ TEST(WebhookFilter, ChannelPrefixLimitsTheChannels) {
 }
 
 TEST(WebhookFilter, KindAndPrefixMustBothMatch) {
-  const WebhookFilter filter(core::WebhookTarget{
-      .url = "http://x/", .event_types = {"cache_miss"}, .channel_prefix = "cache-"});
+  const WebhookFilter filter(Target({"cache_miss"}, "cache-"));
   EXPECT_TRUE(filter.Wants(Event(Kind::kCacheMiss, "cache-prices")));
   EXPECT_FALSE(filter.Wants(Event(Kind::kCacheMiss, "prices")));
   EXPECT_FALSE(filter.Wants(Event(Kind::kChannelOccupied, "cache-prices")));

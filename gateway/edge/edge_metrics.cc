@@ -1,0 +1,87 @@
+#include "gateway/edge/edge_metrics.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace gw::edge {
+
+using observability::Labels;
+
+EdgeMetrics::EdgeMetrics(observability::MetricsRegistry& registry,
+                         const core::AppDirectory& apps,
+                         const std::atomic<uint32_t>& server_connections)
+    : registry_(registry) {
+  for (const auto& app : apps.apps()) {
+    const Labels labels = {{"app", app->app().id}};
+    per_app_[app.get()] = AppEdgeMetrics{
+        &registry.GetCounter("realtime_connections_opened_total",
+                             "WebSocket connections admitted.", labels),
+        &registry.GetCounter("realtime_messages_received_total",
+                             "WebSocket messages received from clients.", labels),
+        &registry.GetCounter("realtime_bytes_received_total",
+                             "Bytes of WebSocket messages received from clients.", labels),
+        &registry.GetCounter("realtime_messages_sent_total",
+                             "Frames queued to clients (one per subscriber per event).", labels),
+        &registry.GetCounter("realtime_bytes_sent_total", "Bytes of frames queued to clients.",
+                             labels),
+        &registry.GetCounter("realtime_slow_consumers_disconnected_total",
+                             "Clients closed (4100) because their write queue was full.", labels),
+        &registry.GetCounter("realtime_rate_limited_total",
+                             "Client events refused with 4301 (per-connection rate limit).",
+                             labels),
+        &registry.GetCounter("realtime_client_events_total", "Client events forwarded.", labels),
+    };
+  }
+  const core::AppDirectory* directory = &apps;
+  registry.AddGauge("realtime_connections", "Open WebSocket connections, by app.",
+                    [directory](const auto& emit) {
+                      for (const auto& app : directory->apps()) {
+                        emit({{"app", app->app().id}}, app->connection_count());
+                      }
+                    });
+  registry.AddGauge("realtime_server_connections",
+                    "Open WebSocket connections counted against max_connections.",
+                    [&server_connections](const auto& emit) {
+                      emit({}, server_connections.load(std::memory_order_relaxed));
+                    });
+  registry.AddGauge("realtime_channels", "Occupied channels, by app.",
+                    [directory](const auto& emit) {
+                      for (const auto& app : directory->apps()) {
+                        emit({{"app", app->app().id}}, app->channels().OccupiedChannelCount());
+                      }
+                    });
+  registry.AddGauge("realtime_subscriptions", "Channel subscriptions, by app.",
+                    [directory](const auto& emit) {
+                      for (const auto& app : directory->apps()) {
+                        emit({{"app", app->app().id}}, app->channels().TotalSubscriptions());
+                      }
+                    });
+}
+
+AppEdgeMetrics* EdgeMetrics::For(const core::AppState* app) const {
+  auto it = per_app_.find(app);
+  return it == per_app_.end() ? nullptr : const_cast<AppEdgeMetrics*>(&it->second);
+}
+
+void EdgeMetrics::ConnectionClosed(const core::AppState* app, std::string_view reason) {
+  registry_
+      .GetCounter("realtime_connections_closed_total", "WebSocket connections closed, by reason.",
+                  {{"app", app->app().id}, {"reason", std::string(reason)}})
+      .Add();
+}
+
+void EdgeMetrics::ConnectionRefused(uint16_t code) {
+  registry_
+      .GetCounter("realtime_connections_refused_total",
+                  "WebSocket upgrades refused, by Pusher error code.",
+                  {{"code", absl::StrCat(code)}})
+      .Add();
+}
+
+void EdgeMetrics::HttpRequest(std::string_view route, unsigned status) {
+  registry_
+      .GetCounter("realtime_http_requests_total", "HTTP requests, by route and status.",
+                  {{"route", std::string(route)}, {"status", absl::StrCat(status)}})
+      .Add();
+}
+
+}  // namespace gw::edge

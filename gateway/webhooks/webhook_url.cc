@@ -1,0 +1,43 @@
+#include "gateway/webhooks/webhook_url.h"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "absl/status/status.h"
+
+namespace gw::webhooks {
+
+absl::StatusOr<WebhookUrl> ParseWebhookUrl(std::string_view text) {
+  const auto parsed =
+      boost::urls::parse_absolute_uri(boost::core::string_view(text.data(), text.size()));
+  if (!parsed) return absl::InvalidArgumentError("not an absolute URL");
+  const boost::urls::url_view& url = *parsed;
+  WebhookUrl out;
+  if (url.scheme_id() == boost::urls::scheme::https) {
+    out.tls = true;
+  } else if (url.scheme_id() != boost::urls::scheme::http) {
+    return absl::InvalidArgumentError("expected an http:// or https:// URL");
+  }
+  if (!url.has_authority() || url.encoded_host().empty()) {
+    return absl::InvalidArgumentError("the URL names no host");
+  }
+  if (url.has_userinfo()) return absl::InvalidArgumentError("user info is not supported");
+  if (url.has_fragment()) return absl::InvalidArgumentError("a fragment is not supported");
+  out.host = url.host_address();
+  if (url.has_port()) {
+    if (url.port_number() == 0) return absl::InvalidArgumentError("invalid port");
+    out.port = std::string(url.port());
+  } else {
+    out.port = out.tls ? "443" : "80";
+  }
+  out.target = std::string(url.encoded_path());
+  if (out.target.empty()) out.target = "/";
+  if (url.has_query()) {
+    out.target.push_back('?');
+    out.target.append(std::string(url.encoded_query()));
+  }
+  out.host_header = std::string(url.encoded_host_and_port());
+  return out;
+}
+
+}  // namespace gw::webhooks

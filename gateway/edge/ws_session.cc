@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/edge/connection_gate.h"
+#include "gateway/observability/log.h"
 #include "gateway/pusher/error_codes.h"
 #include "gateway/pusher/server_frames.h"
 #include "gateway/pusher/signature.h"
@@ -132,6 +133,8 @@ void WsSession::Admit(const http::request<http::string_body>& upgrade) {
       CheckUpgrade(context_.apps, upgrade.target(), upgrade[http::field::origin]);
   auto refuse = [this](uint16_t code, std::string_view message) {
     if (context_.metrics != nullptr) context_.metrics->ConnectionRefused(code);
+    observability::LogDebug("connection refused", {{"code", static_cast<int>(code)},
+                                                   {"message", message}});
     CloseWith(code, message, true);
   };
   if (decision.refuse_code != 0) return refuse(decision.refuse_code, decision.message);
@@ -153,6 +156,8 @@ void WsSession::Admit(const http::request<http::string_body>& upgrade) {
   }
   client_event_limiter_.emplace(app_->app().limits.max_client_events_per_second);
   admitted_at_ = Clock::now();
+  observability::LogDebug("connection opened",
+                          {{"socket_id", socket_id_}, {"app", app_->app().id}});
   SendText(pusher::ConnectionEstablishedFrame(socket_id_,
                                               app_->app().limits.activity_timeout_seconds));
 }
@@ -500,6 +505,10 @@ void WsSession::Deliver(const core::Frame& frame) {
   if (state_ != State::kOpen) return;
   if (queued_bytes_ + frame->size() > context_.limits.max_write_buffer_bytes) {
     if (metrics_ != nullptr) metrics_->slow_consumers->Add();
+    observability::LogWarn("slow consumer disconnected",
+                           {{"socket_id", socket_id_},
+                            {"app", app_->app().id},
+                            {"queued_bytes", static_cast<uint64_t>(queued_bytes_)}});
     return CloseWith(pusher::kOverCapacity, "Client is too slow: write buffer full", true);
   }
   if (metrics_ != nullptr) {
@@ -622,6 +631,9 @@ void WsSession::Teardown() {
   }
   subscriptions_.clear();
   if (app_slot_ != nullptr) {
+    observability::LogDebug("connection closed", {{"socket_id", socket_id_},
+                                                  {"app", app_slot_->app().id},
+                                                  {"reason", close_reason_}});
     app_slot_->RemoveConnection();
     if (context_.metrics != nullptr) context_.metrics->ConnectionClosed(app_slot_, close_reason_);
   }

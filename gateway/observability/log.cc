@@ -13,6 +13,7 @@ namespace gw::observability {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
+std::atomic<TraceIdsProvider> g_trace_ids{nullptr};
 
 const char* LevelName(LogLevel level) {
   switch (level) {
@@ -25,6 +26,8 @@ const char* LevelName(LogLevel level) {
 }
 
 }  // namespace
+
+void SetTraceIdsProvider(TraceIdsProvider provider) { g_trace_ids.store(provider); }
 
 void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
 
@@ -48,6 +51,13 @@ void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> f
   line["msg"] = msg;
   for (const LogField& field : fields) {
     std::visit([&](const auto& v) { line[field.key] = v; }, field.value);
+  }
+  if (TraceIdsProvider provider = g_trace_ids.load(); provider != nullptr) {
+    std::string trace_id, span_id;
+    if (provider(&trace_id, &span_id)) {
+      line["trace_id"] = trace_id;
+      line["span_id"] = span_id;
+    }
   }
   std::string text = boost::json::serialize(line);
   text.push_back('\n');

@@ -34,6 +34,12 @@ bool ParseLogLevel(std::string_view name, LogLevel* level);
 bool LogEnabled(LogLevel level);
 void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
 
+// Tells the log which trace this thread is working for, so that every line written inside a
+// traced request carries "trace_id" and "span_id". Tracing installs it (logging cannot depend on
+// tracing, which logs); returns false when the thread has no current span.
+using TraceIdsProvider = bool (*)(std::string* trace_id, std::string* span_id);
+void SetTraceIdsProvider(TraceIdsProvider provider);
+
 inline void LogInfo(std::string_view msg, std::initializer_list<LogField> fields = {}) {
   Log(LogLevel::kInfo, msg, fields);
 }

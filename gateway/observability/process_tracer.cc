@@ -6,6 +6,7 @@
 
 #include "gateway/observability/log.h"
 #include "gateway/observability/otlp_grpc_exporter.h"
+#include "gateway/observability/span.h"
 #include "gateway/observability/span_ids.h"
 
 #ifndef GW_SERVICE_VERSION
@@ -81,6 +82,13 @@ ProcessTracer::ProcessTracer(const std::map<std::string, std::string>& env,
   const std::string_view version =
       service_version.empty() ? std::string_view(GW_SERVICE_VERSION) : service_version;
   tracer_ = Build(config_, version);
+  obs::SetTraceIdsProvider([](std::string* trace_id, std::string* span_id) {
+    const TraceContext& current = CurrentTraceContext();
+    if (!current.valid()) return false;
+    *trace_id = ToHex(current.trace_id);
+    *span_id = ToHex(current.span_id);
+    return true;
+  });
   for (const std::string& warning : config_.warnings) {
     obs::LogWarn("tracing configuration", {{"problem", warning}});
   }
@@ -99,6 +107,7 @@ ProcessTracer::ProcessTracer(const std::map<std::string, std::string>& env,
 
 ProcessTracer::~ProcessTracer() {
   SetGlobalTracer(nullptr);
+  obs::SetTraceIdsProvider(nullptr);
   if (!shut_down_) tracer_->Shutdown(std::chrono::steady_clock::now());
 }
 

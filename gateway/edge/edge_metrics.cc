@@ -57,9 +57,9 @@ EdgeMetrics::EdgeMetrics(observability::MetricsRegistry& registry,
                     });
 }
 
-AppEdgeMetrics* EdgeMetrics::For(const core::AppState* app) const {
+const AppEdgeMetrics* EdgeMetrics::For(const core::AppState* app) const {
   auto it = per_app_.find(app);
-  return it == per_app_.end() ? nullptr : const_cast<AppEdgeMetrics*>(&it->second);
+  return it == per_app_.end() ? nullptr : &it->second;
 }
 
 void EdgeMetrics::ConnectionClosed(const core::AppState* app, std::string_view reason) {

@@ -33,7 +33,8 @@ class EdgeMetrics {
   EdgeMetrics(observability::MetricsRegistry& registry, const core::AppDirectory& apps,
               const std::atomic<uint32_t>& server_connections);
 
-  AppEdgeMetrics* For(const core::AppState* app) const;
+  // The app's series (const: the counters it points to are what change), or null.
+  const AppEdgeMetrics* For(const core::AppState* app) const;
   // `reason`: "client" when the peer ended it, else the Pusher / WebSocket close code we sent.
   void ConnectionClosed(const core::AppState* app, std::string_view reason);
   // A refused WebSocket (bad key, quota, origin, ...) by its Pusher code.

@@ -106,7 +106,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   State state_ = State::kHandshake;
 
   core::AppState* app_ = nullptr;
-  AppEdgeMetrics* metrics_ = nullptr;  // the app's series; null when refused or unmetered
+  const AppEdgeMetrics* metrics_ = nullptr;  // the app's series; null when refused or unmetered
   // Why the connection ended, for metrics: the code we closed with, or "client".
   std::string close_reason_ = "client";
   bool holds_server_slot_ = false;

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# realtime-gateway and soketi 1.6.1 side by side, on this machine, with the same app and the same
+# realtime-bench scenarios; prints every run's table, then the ratios (realtime-gateway / soketi).
+#
+#   clients/bench/side-by-side.sh            # builds (release preset), installs soketi, runs all
+#   BENCH_SCENARIOS="fanout-1x1000 publish-http" clients/bench/side-by-side.sh   # a subset
+#
+# Everything stays on 127.0.0.1. soketi is installed from the npm registry into
+# build-release/bench/soketi; results (JSON lines, logs, configs) go to build-release/bench/run-*.
+# Each run gets a freshly started server, so one scenario's leftovers (heap, connections in
+# TIME_WAIT) do not colour the next. The whole run takes about 5 minutes on 2 cores after the
+# build (sizes are chosen for that: 1-2k subscribers, 10 s per run, idle up to the open-file limit).
+#
+# Environment: GATEWAY_THREADS (I/O threads, default 0 = one per core), BENCH_THREADS (default 1),
+# BENCH_SCENARIOS (space-separated names from the list below), BENCH_SKIP_BUILD=1.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD="$ROOT/build-release"
+WORK="$BUILD/bench"
+SOKETI_DIR="$WORK/soketi"
+RUN_DIR="$WORK/run-$(date +%Y%m%d-%H%M%S)"
+BENCH="$BUILD/clients/bench/realtime-bench"
+GATEWAY="$BUILD/gateway/realtime-gateway"
+
+GW_PORT=16001
+GW_GRPC_PORT=16051
+SOKETI_PORT=16101
+SOKETI_METRICS_PORT=16191
+SOKETI_CLUSTER_PORT=16102
+APP_ID=bench-app
+APP_KEY=bench-key
+APP_SECRET=bench-secret
+BENCH_THREADS="${BENCH_THREADS:-1}"
+GATEWAY_THREADS="${GATEWAY_THREADS:-0}"
+
+say() { printf '\n== %s\n' "$*"; }
+
+# --- build --------------------------------------------------------------------------------------
+cd "$ROOT"
+mkdir -p "$RUN_DIR"
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+  say "build (release preset; log in $RUN_DIR/build.log)"
+  if ! { cmake --preset release && cmake --build --preset release --target realtime-gateway \
+           realtime-bench; } >"$RUN_DIR/build.log" 2>&1; then
+    tail -30 "$RUN_DIR/build.log"
+    exit 1
+  fi
+fi
+
+# --- soketi 1.6.1 from the npm registry -------------------------------------------------------
+SOKETI_MAIN="$SOKETI_DIR/node_modules/@soketi/soketi/bin/server.js"
+if ! grep -qs '"version": "1.6.1"' "$SOKETI_DIR/node_modules/@soketi/soketi/package.json"; then
+  say "install soketi 1.6.1 into $SOKETI_DIR"
+  mkdir -p "$SOKETI_DIR"
+  # uWebSockets.js is pinned by soketi to a git host that is not reachable; a published build of
+  # the same version stands in for it.
+  cat >"$SOKETI_DIR/package.json" <<'EOF'
+{
+  "name": "realtime-bench-soketi",
+  "private": true,
+  "dependencies": { "@soketi/soketi": "1.6.1" },
+  "overrides": { "uWebSockets.js": "npm:@trufflesuite/uws-js-unofficial@20.30.0-unofficial.0" }
+}
+EOF
+  (cd "$SOKETI_DIR" && npm install --no-audit --no-fund --loglevel=error)
+fi
+
+# --- configs: one app, client events on, no per-client rate limits on either server ------------
+cat >"$RUN_DIR/gateway-config.json" <<EOF
+{
+  "host": "127.0.0.1", "port": $GW_PORT, "grpc_port": $GW_GRPC_PORT,
+  "threads": $GATEWAY_THREADS, "log_level": "warn",
+  "apps": [{"id": "$APP_ID", "key": "$APP_KEY", "secret": "$APP_SECRET",
+            "enable_client_messages": true, "max_client_events_per_second": 0}]
+}
+EOF
+cat >"$RUN_DIR/soketi-config.json" <<EOF
+{
+  "host": "127.0.0.1", "port": $SOKETI_PORT,
+  "metrics.host": "127.0.0.1", "metrics.port": $SOKETI_METRICS_PORT,
+  "cluster.address": "127.0.0.1", "cluster.hostname": "127.0.0.1",
+  "cluster.broadcast": "127.255.255.255", "cluster.port": $SOKETI_CLUSTER_PORT,
+  "appManager.array.apps": [{"id": "$APP_ID", "key": "$APP_KEY", "secret": "$APP_SECRET",
+    "enabled": true, "enableClientMessages": true, "maxConnections": -1,
+    "maxBackendEventsPerSecond": -1, "maxClientEventsPerSecond": -1,
+    "maxReadRequestsPerSecond": -1, "webhooks": []}]
+}
+EOF
+
+# Every connection is a descriptor, in the bench and in the server: take the whole hard limit.
+ulimit -n "$(ulimit -Hn)"
+FD_LIMIT="$(ulimit -n)"
+# The largest idle step both processes can hold, leaving room for listeners and the HTTP API.
+MAX_IDLE=$(( FD_LIMIT - 500 ))
+if (( MAX_IDLE > 50000 )); then MAX_IDLE=50000; fi
+if (( MAX_IDLE >= 50000 )); then IDLE_STEPS="1000,10000,50000"; else IDLE_STEPS="1000,10000,$MAX_IDLE"; fi
+
+# --- the scenarios: name|arguments (the same for both servers unless marked gateway-only) -------
+SCENARIO_LIST=(
+  "connect-5000|connect --connections 5000 --duration 30"
+  "idle|idle --steps $IDLE_STEPS --duration 5"
+  "fanout-1x1000|fanout --connections 1000 --channels 1 --publishers 4 --duration 10"
+  "fanout-1x1000-rate|fanout --connections 1000 --channels 1 --rate 50 --duration 10"
+  "fanout-100x20|fanout --connections 2000 --channels 100 --publishers 4 --duration 10"
+  "fanout-100x20-rate|fanout --connections 2000 --channels 100 --rate 1000 --duration 10"
+  "client-events-50x10|client-events --connections 500 --channels 50 --rate 5000 --duration 10"
+  "publish-http|publish --publishers 8 --duration 10"
+  "fanout-1x1000-grpc-rate|gateway-only fanout --connections 1000 --channels 1 --publisher grpc --rate 50 --duration 10"
+  "fanout-1x1000-grpc|gateway-only fanout --connections 1000 --channels 1 --publisher grpc --publishers 4 --duration 10"
+  "publish-grpc|gateway-only publish --publisher grpc --publishers 8 --duration 10"
+)
+SELECTED="${BENCH_SCENARIOS:-}"
+
+SERVER_PID=""
+start_gateway() {
+  "$GATEWAY" --config "$RUN_DIR/gateway-config.json" >>"$RUN_DIR/gateway.log" 2>&1 &
+  SERVER_PID=$!
+  wait_ready "http://127.0.0.1:$GW_PORT/readyz"
+}
+start_soketi() {
+  node "$SOKETI_MAIN" start --config="$RUN_DIR/soketi-config.json" >>"$RUN_DIR/soketi.log" 2>&1 &
+  SERVER_PID=$!
+  wait_ready "http://127.0.0.1:$SOKETI_PORT/ready"
+}
+wait_ready() {
+  for _ in $(seq 1 150); do
+    if curl -fs -o /dev/null "$1"; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "server exited; see $RUN_DIR/*.log" >&2; exit 1; fi
+    sleep 0.1
+  done
+  echo "server not ready at $1" >&2
+  exit 1
+}
+stop_server() {
+  [[ -n "$SERVER_PID" ]] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+run_one() {  # server-name scenario-name args...
+  local server="$1" name="$2"
+  shift 2
+  local url
+  if [[ "$server" == realtime-gateway ]]; then start_gateway; url="ws://127.0.0.1:$GW_PORT"
+  else start_soketi; url="ws://127.0.0.1:$SOKETI_PORT"; fi
+  local command=("$BENCH" "$@" --url "$url" --app-id "$APP_ID" --key "$APP_KEY"
+                 --secret "$APP_SECRET" --server-pid "$SERVER_PID" --label "$server"
+                 --name "$name" --threads "$BENCH_THREADS"
+                 --json-file "$RUN_DIR/results-$server.json")
+  if [[ "$server" == realtime-gateway ]]; then command+=(--grpc "127.0.0.1:$GW_GRPC_PORT"); fi
+  echo "\$ ${command[*]#"$ROOT/"}" >>"$RUN_DIR/commands.txt"
+  "${command[@]}" 2>>"$RUN_DIR/progress.log" || echo "($name against $server failed; see progress.log)"
+  stop_server
+  echo
+}
+
+say "machine"
+echo "nproc: $(nproc); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "memory: $(free -g | awk '/Mem:/ {print $2 " GiB"}'); kernel: $(uname -r); open files: $FD_LIMIT"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "realtime-gateway: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo '+changes'), threads=$GATEWAY_THREADS"
+echo "soketi: 1.6.1 on node $(node --version); bench threads: $BENCH_THREADS"
+echo "results: $RUN_DIR"
+
+for entry in "${SCENARIO_LIST[@]}"; do
+  name="${entry%%|*}"
+  args="${entry#*|}"
+  if [[ -n "$SELECTED" && " $SELECTED " != *" $name "* ]]; then continue; fi
+  servers=(realtime-gateway soketi)
+  if [[ "$args" == gateway-only* ]]; then servers=(realtime-gateway); args="${args#gateway-only }"; fi
+  for server in "${servers[@]}"; do
+    say "$name: $server (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    # shellcheck disable=SC2086  # the argument list is split on purpose
+    run_one "$server" "$name" $args
+  done
+done
+
+say "ratios (A = realtime-gateway, B = soketi; 'better' names the winner of each metric)"
+"$BENCH" compare "$RUN_DIR/results-realtime-gateway.json" "$RUN_DIR/results-soketi.json"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -369,9 +369,12 @@ class RealtimeClientTlsTest : public RealtimeClientTest {
     StartServer(grpc::SslServerCredentials(tls));
   }
 
-  // Writes `pem` to a file of its own and returns the path.
+  // Writes `pem` to a file of its own and returns the path. The running test's name is part of
+  // it: CTest runs tests as parallel processes, and one must not read a file another rewrites.
   static std::string PemFile(const std::string& name, const char* pem) {
-    const std::string path = ::testing::TempDir() + "realtime_client_test_" + name;
+    const std::string path =
+        ::testing::TempDir() + "realtime_client_test_" +
+        ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
     std::ofstream(path, std::ios::binary | std::ios::trunc) << pem;
     return path;
   }

@@ -616,7 +616,7 @@ namespace gw::config {
 namespace {
 
 absl::StatusOr<Config> LoadAppJson(const std::string& app_json) {
-  const std::string path = ::testing::TempDir() + "/control_plane_keys.json";
+  const std::string path = TempPath("_control_plane_keys.json");
   std::ofstream(path) << R"({"apps":[)" << app_json << "]}";
   return LoadConfig({"--config", path}, {});
 }
@@ -665,7 +665,7 @@ namespace gw::config {
 namespace {
 
 absl::StatusOr<Config> LoadServerJson(const std::string& settings_json) {
-  const std::string path = ::testing::TempDir() + "/server_keys.json";
+  const std::string path = TempPath("_server_keys.json");
   std::ofstream(path, std::ios::binary | std::ios::trunc) << settings_json;
   return LoadConfig({"--config", path}, {});
 }

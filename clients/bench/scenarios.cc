@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -284,9 +285,10 @@ class ServerMeter {
     if (pid_ == 0) return std::nullopt;
     absl::StatusOr<ProcessSample> sample = SampleProcess(pid_);
     if (!sample.ok()) {
-      if (!warned_)
+      if (!warned_) {
         report_.notes.push_back(absl::StrCat("server process: ", sample.status().message()));
-      warned_ = true;
+        warned_ = true;
+      }
       return std::nullopt;
     }
     return *sample;

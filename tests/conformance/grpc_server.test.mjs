@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import grpc from '@grpc/grpc-js';
 import loader from '@grpc/proto-loader';
 import { startGateway, TEST_APP } from './lib/gateway.mjs';
+import { holdDrainOpen } from './lib/raw_ws.mjs';
 import { sleep } from './lib/wait.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,25 +37,6 @@ function unary(client, method, request, metadata = new grpc.Metadata()) {
   });
 }
 
-// A WebSocket peer that completes the upgrade and then never reads or answers anything, so a
-// drain waits for it (until the grace period) and the draining state can be observed.
-function holdDrainOpen(port) {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(
-        `GET /app/${TEST_APP.key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
-          'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-      );
-    });
-    socket.once('data', (chunk) => {
-      if (!chunk.toString().startsWith('HTTP/1.1 101')) reject(new Error('upgrade refused'));
-      socket.pause();
-      resolve(socket);
-    });
-    socket.on('error', () => {});
-  });
-}
 
 function bearer() {
   const metadata = new grpc.Metadata();

@@ -3,8 +3,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
 import { startGateway, TEST_APP } from './lib/gateway.mjs';
+import { holdDrainOpen } from './lib/raw_ws.mjs';
 
 const gateways = [];
 after(async () => {
@@ -24,23 +24,6 @@ function get(agent, port, path) {
   });
 }
 
-// A WebSocket peer that never answers the close handshake keeps the drain going for the grace.
-function holdDrainOpen(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(
-        `GET /app/${TEST_APP.key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
-          'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-          'Sec-WebSocket-Version: 13\r\n\r\n',
-      );
-    });
-    socket.once('data', () => {
-      socket.pause();
-      resolve(socket);
-    });
-    socket.on('error', () => {});
-  });
-}
 
 test('readiness turns 503 on SIGTERM while liveness stays 200', async () => {
   const gw = await startGateway({ config: { shutdown_grace_seconds: 3 } });

@@ -2,6 +2,7 @@
 // a test await one event by name (each awaited message is consumed, so the next wait sees only
 // later or unmatched ones), and exposes the close code and reason. Every wait is bounded.
 import { createHmac } from 'node:crypto';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { TEST_APP } from './gateway.mjs';
 import { waitFor } from './wait.mjs';
@@ -216,4 +217,25 @@ export function channelAuth(socketId, channel, channelData, app = TEST_APP) {
   const payload =
     channelData === undefined ? `${socketId}:${channel}` : `${socketId}:${channel}:${channelData}`;
   return `${app.key}:${createHmac('sha256', app.secret).update(payload).digest('hex')}`;
+}
+
+// A WebSocket peer that completes the upgrade and then never reads or answers anything, so a
+// drain waits for it until the grace period ends and the draining state can be observed. Returns
+// the net.Socket (destroy it when done).
+export function holdDrainOpen(port, key = TEST_APP.key) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(
+        `GET /app/${key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+          'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    socket.once('data', (chunk) => {
+      if (!chunk.toString().startsWith('HTTP/1.1 101')) reject(new Error('upgrade refused'));
+      socket.pause();
+      resolve(socket);
+    });
+    socket.on('error', () => {});
+  });
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "control/grpc_server_span.h"
 #include "control/grpc_status.h"
+#include "control/publish_reactor.h"
 #include "control/watch_stream.h"
 #include "gateway/pusher/auth_payloads.h"
 #include "gateway/pusher/channel_name.h"
@@ -70,14 +71,14 @@ grpc::ServerUnaryReactor* ControlPlaneService::Publish(grpc::CallbackServerConte
   if (!app.ok()) return Reply(context, app.status());
   service::PublishCommand command{request->name(), request->data(),
                                   ToVector(request->channels()), request->socket_id()};
-  auto counts = publisher_.Publish(**app, command);
-  if (!counts.ok()) return Reply(context, counts.status());
+  auto published = publisher_.Publish(**app, command);
+  if (!published.ok()) return Reply(context, published.status());
   if (request->include_channel_info()) {
     for (size_t i = 0; i < command.channels.size(); ++i) {
-      SetInfo((*counts)[i], &(*response->mutable_channels())[command.channels[i]]);
+      SetInfo(published->counts[i], &(*response->mutable_channels())[command.channels[i]]);
     }
   }
-  return Reply(context, absl::OkStatus());
+  return PublishReactor::AnswerWhenDelivered(*published->delivered, span.Detach());
 }
 
 grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServerContext* context,
@@ -91,13 +92,15 @@ grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServer
     commands.push_back(
         service::PublishCommand{event.name(), event.data(), {event.channel()}, event.socket_id()});
   }
-  auto counts = publisher_.PublishBatch(**app, commands, "events");
-  if (!counts.ok()) return Reply(context, counts.status());
+  auto published = publisher_.PublishBatch(**app, commands, "events");
+  if (!published.ok()) return Reply(context, published.status());
   for (int i = 0; i < request->events_size(); ++i) {
     v1::PublishBatchResponse::Result* result = response->add_results();
-    if (request->events(i).include_channel_info()) SetInfo((*counts)[i], result->mutable_info());
+    if (request->events(i).include_channel_info()) {
+      SetInfo(published->counts[i], result->mutable_info());
+    }
   }
-  return Reply(context, absl::OkStatus());
+  return PublishReactor::AnswerWhenDelivered(*published->delivered, span.Detach());
 }
 
 grpc::ServerUnaryReactor* ControlPlaneService::AuthorizeChannel(
@@ -230,8 +233,9 @@ grpc::ServerUnaryReactor* ControlPlaneService::SendToUser(grpc::CallbackServerCo
                                   request->data(),
                                   {absl::StrCat("#server-to-user-", request->user_id())},
                                   ""};
-  auto counts = publisher_.Publish(**app, command);
-  return Reply(context, counts.status());
+  auto published = publisher_.Publish(**app, command);
+  if (!published.ok()) return Reply(context, published.status());
+  return PublishReactor::AnswerWhenDelivered(*published->delivered, span.Detach());
 }
 
 grpc::ServerWriteReactor<v1::ChannelEvent>* ControlPlaneService::WatchEvents(

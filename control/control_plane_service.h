@@ -20,7 +20,9 @@ class WatchStream;
 
 // realtime.v1.ControlPlane over the core and the service layer, with the HTTP API's rules.
 // Handlers run on gRPC's threads, take only short registry locks and post deliveries to the
-// shards, so they never block an I/O thread and never wait on one.
+// shards, so they never block an I/O thread and never wait on one. A publish is answered once
+// every shard has fanned it out (PublishReactor), or refused with UNAVAILABLE while the shards
+// are too far behind.
 class ControlPlaneService final : public realtime::v1::ControlPlane::CallbackService {
  public:
   ControlPlaneService(core::AppDirectory& apps, core::Fanout& fanout,

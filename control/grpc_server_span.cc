@@ -1,6 +1,7 @@
 #include "control/grpc_server_span.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/observability/trace_context.h"
@@ -66,12 +67,23 @@ GrpcServerSpan::~GrpcServerSpan() {
   span_.End();
 }
 
+tracing::Span GrpcServerSpan::Detach() {
+  if (scope_) {
+    scope_.reset();
+    g_current_call = previous_;
+  }
+  return std::move(span_);
+}
+
 void GrpcServerSpan::RecordStatus(const grpc::Status& status) {
   GrpcServerSpan* call = g_current_call;
-  if (call == nullptr) return;
-  call->span_.SetAttribute("rpc.grpc.status_code", static_cast<int>(status.error_code()));
+  if (call != nullptr) RecordStatus(call->span_, status);
+}
+
+void GrpcServerSpan::RecordStatus(tracing::Span& span, const grpc::Status& status) {
+  span.SetAttribute("rpc.grpc.status_code", static_cast<int>(status.error_code()));
   if (IsServerError(status.error_code())) {
-    call->span_.SetStatus(tracing::SpanStatus::kError, status.error_message());
+    span.SetStatus(tracing::SpanStatus::kError, status.error_message());
   }
 }
 

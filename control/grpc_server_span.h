@@ -18,8 +18,9 @@ namespace gw::control {
 // handler causes (a publish's) are its children.
 //
 // Declare one first thing in a handler; the handler records its answer with RecordStatus just
-// before finishing the reactor, and the span ends when the handler returns. Costs one branch
-// when tracing is off. Handler thread only.
+// before finishing the reactor, and the span ends when the handler returns, unless the handler
+// Detaches it to answer later (a publish is answered after its fan-out). Costs one branch when
+// tracing is off. Handler thread only.
 class GrpcServerSpan {
  public:
   GrpcServerSpan(const grpc::ServerContextBase& context, std::string_view service,
@@ -30,6 +31,12 @@ class GrpcServerSpan {
 
   // Records `status` on the span of the call this thread is handling (if any).
   static void RecordStatus(const grpc::Status& status);
+  // Records `status` on a span that Detach handed out.
+  static void RecordStatus(tracing::Span& span, const grpc::Status& status);
+
+  // Ends the scope (this thread handles no call any more) and returns the span, for an answer
+  // given later, possibly on another thread. The span ends when the returned one does.
+  tracing::Span Detach();
 
  private:
   tracing::Span span_;

@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   gw::edge::Server server(config->threads);
   auto apps = gw::core::AppDirectory::Create(config->apps, server.shard_count());
   if (!apps.ok()) return Fail(std::string(apps.status().message()));
-  gw::core::Fanout fanout(server);
+  gw::core::Fanout fanout(server, {.max_backlog = config->max_publish_backlog});
   gw::service::EventPublisher publisher(fanout);
   gw::webhooks::WebhookLimits webhook_limits;
   webhook_limits.vacate_delay = std::chrono::milliseconds(config->webhook_vacate_delay_ms);
@@ -111,6 +111,19 @@ int main(int argc, char** argv) {
   gw::edge::EdgeMetrics edge_metrics(metrics, **apps, context.connections);
   context.metrics = &edge_metrics;
   context.metrics_registry = &metrics;
+  metrics.AddCounterFunction(
+      "realtime_publishes_refused_total",
+      "Backend publishes (HTTP API, gRPC) refused because an I/O thread had more than "
+      "max_publish_backlog deliveries waiting.",
+      [&fanout](const auto& emit) { emit({}, fanout.refused()); });
+  metrics.AddGauge(
+      "realtime_fanout_backlog", "Deliveries posted to an I/O thread and not yet run.",
+      [&fanout](const auto& emit) {
+        const gw::core::ShardBacklog& backlog = fanout.backlog();
+        for (size_t shard = 0; shard < backlog.shard_count(); ++shard) {
+          emit({{"shard", std::to_string(shard)}}, static_cast<double>(backlog.Depth(shard)));
+        }
+      });
   metrics.AddCounterFunction(
       "realtime_authorizer_calls_total", "ChannelAuthorizer calls, by outcome.",
       [&authorizer](const auto& emit) {

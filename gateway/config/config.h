@@ -22,6 +22,10 @@ struct Config {
   uint32_t max_connections = 0;
   // Bytes queued to one slow client before it is disconnected with 4100, in KiB.
   uint32_t max_write_buffer_kb = 1024;
+  // Fan-out tasks one I/O thread may have waiting before a backend's publish (HTTP API, gRPC) is
+  // refused with 503 + Retry-After / UNAVAILABLE instead of queued; 0 = no ceiling. Events the
+  // server makes itself (member_added, client events) are never refused but count toward it.
+  uint32_t max_publish_backlog = 1000;
   // Largest inbound WebSocket message or HTTP body, in KiB (beyond the per-app payload limit,
   // this guards the parser itself).
   uint32_t max_request_kb = 256;

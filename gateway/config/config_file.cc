@@ -313,6 +313,7 @@ const Key<Config> kConfigKeys[] = {
     {"max_connections", Store<&Config::max_connections, ReadCount>},
     {"max_write_buffer_kb", Store<&Config::max_write_buffer_kb, ReadPositiveCount>},
     {"max_request_kb", Store<&Config::max_request_kb, ReadPositiveCount>},
+    {"max_publish_backlog", Store<&Config::max_publish_backlog, ReadCount>},
     {"shutdown_grace_seconds", Store<&Config::shutdown_grace_seconds, ReadCount>},
     {"grpc_tls_cert_file", Store<&Config::grpc_tls_cert_file, ReadString>},
     {"grpc_tls_key_file", Store<&Config::grpc_tls_key_file, ReadString>},

@@ -79,6 +79,8 @@ std::string Usage() {
           "KiB queued to a slow client before it is cut off; at least 1"),
       Row("max_request_kb", absl::StrCat(server.max_request_kb),
           "largest WebSocket message or HTTP body, KiB; at least 1"),
+      Row("max_publish_backlog", absl::StrCat(server.max_publish_backlog),
+          "deliveries queued per I/O thread before a publish gets 503; 0 = none"),
       Row("shutdown_grace_seconds", absl::StrCat(server.shutdown_grace_seconds),
           "wait for clients to leave after SIGTERM"),
       Row("log_level", Quoted(server.log_level), "\"debug\", \"info\", \"warn\" or \"error\""),

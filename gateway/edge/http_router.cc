@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -67,52 +68,65 @@ std::string RouteTemplate(std::string_view path) {
   return "other";
 }
 
-HttpResponse RouteHttpRequest(EdgeContext& context, const HttpRequest& request) {
+void RouteHttpRequest(EdgeContext& context, const HttpRequest& request, HttpResponder respond) {
   const unsigned version = request.version();
   auto url = boost::urls::parse_origin_form(request.target());
-  if (!url) return ErrorResponse(http::status::bad_request, "malformed request target", version);
+  if (!url) {
+    return std::move(respond)(
+        ErrorResponse(http::status::bad_request, "malformed request target", version));
+  }
 
   HttpServerSpan span(request, url->encoded_path());
-  HttpResponse response = [&]() -> HttpResponse {
+  HttpAnswer answer = [&]() -> HttpAnswer {
     const std::string_view path = url->encoded_path();
     const bool read_only =
         request.method() == http::verb::get || request.method() == http::verb::head;
     if (path == "/metrics") {
-      if (!read_only) return ErrorResponse(http::status::method_not_allowed, "use GET", version);
+      if (!read_only) return {ErrorResponse(http::status::method_not_allowed, "use GET", version)};
       if (context.metrics_registry == nullptr) {
-        return ErrorResponse(http::status::not_found, "metrics are disabled", version);
+        return {ErrorResponse(http::status::not_found, "metrics are disabled", version)};
       }
       HttpResponse metrics{http::status::ok, version};
       metrics.set(http::field::server, "realtime-gateway");
       metrics.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
       metrics.body() = context.metrics_registry->RenderPrometheus();
-      return metrics;
+      return {std::move(metrics)};
     }
     if (path == "/livez") {
       // Liveness: the process answers. Never fails during a drain, so an orchestrator does not
       // kill a gateway that is busy handing its clients over.
-      if (!read_only) return ErrorResponse(http::status::method_not_allowed, "use GET", version);
-      return JsonResponse(http::status::ok, R"({"status":"ok"})", version);
+      if (!read_only) return {ErrorResponse(http::status::method_not_allowed, "use GET", version)};
+      return {JsonResponse(http::status::ok, R"({"status":"ok"})", version)};
     }
     if (path == "/up" || path == "/readyz") {
-      if (!read_only) return ErrorResponse(http::status::method_not_allowed, "use GET", version);
+      if (!read_only) return {ErrorResponse(http::status::method_not_allowed, "use GET", version)};
       // Ready only while every listener accepts and no drain has begun: load balancers stop
       // sending new clients here as soon as a shutdown starts.
       if (!context.accepting.load() || context.draining.load()) {
-        return JsonResponse(http::status::service_unavailable, R"({"status":"draining"})",
-                            version);
+        return {
+            JsonResponse(http::status::service_unavailable, R"({"status":"draining"})", version)};
       }
-      return JsonResponse(http::status::ok, R"({"status":"ok"})", version);
+      return {JsonResponse(http::status::ok, R"({"status":"ok"})", version)};
     }
     if (path.starts_with("/apps/")) return HandlePusherApi(context, request, *url);
-    return ErrorResponse(http::status::not_found, "no such endpoint", version);
+    return {ErrorResponse(http::status::not_found, "no such endpoint", version)};
   }();
-  response.keep_alive(request.keep_alive());
-  span.RecordResponse(response.result_int());
-  if (context.metrics != nullptr) {
-    context.metrics->HttpRequest(RouteTemplate(url->encoded_path()), response.result_int());
-  }
-  return response;
+  answer.response.keep_alive(request.keep_alive());
+
+  // From here the answer may be given after this function returned, on another thread: what it
+  // needs is taken by value, and the span leaves this thread's scope first.
+  auto finish = [span = span.Detach(), metrics = context.metrics,
+                 route = context.metrics != nullptr ? RouteTemplate(url->encoded_path()) : "",
+                 respond = std::move(respond)](HttpResponse response) mutable {
+    HttpServerSpan::RecordResponse(span, response.result_int());
+    span.End();
+    if (metrics != nullptr) metrics->HttpRequest(route, response.result_int());
+    std::move(respond)(std::move(response));
+  };
+  if (answer.after == nullptr) return finish(std::move(answer.response));
+  answer.after->Then([finish = std::move(finish), response = std::move(answer.response)]() mutable {
+    finish(std::move(response));
+  });
 }
 
 }  // namespace gw::edge

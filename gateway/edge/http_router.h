@@ -1,6 +1,7 @@
 #ifndef GATEWAY_EDGE_HTTP_ROUTER_H_
 #define GATEWAY_EDGE_HTTP_ROUTER_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -8,7 +9,9 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "gateway/core/fanout_barrier.h"
 #include "gateway/edge/edge_context.h"
 
 namespace gw::edge {
@@ -16,9 +19,21 @@ namespace gw::edge {
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
-// Answers one plain HTTP request: GET /up and the Pusher HTTP API under /apps/{id}/. Runs on the
-// shard that read it; never blocks.
-HttpResponse RouteHttpRequest(EdgeContext& context, const HttpRequest& request);
+// What a route answers: `response`, to send at once or, when `after` is set, once `after`
+// reports (a publish is acknowledged only when every shard has fanned it out).
+struct HttpAnswer {
+  HttpResponse response;
+  std::shared_ptr<core::FanoutBarrier> after = nullptr;  // null = at once
+};
+
+// Takes the response of one request to its connection. Called from any thread.
+using HttpResponder = absl::AnyInvocable<void(HttpResponse) &&>;
+
+// Answers one plain HTTP request (health, metrics and the Pusher HTTP API under /apps/{id}/) by
+// calling `respond` once: before returning, or for a publish later, on the thread of the shard
+// that fans it out last (never, if the shards stop for good first). Runs on the shard that read
+// the request, never blocks, and keeps nothing of `request` once it returns.
+void RouteHttpRequest(EdgeContext& context, const HttpRequest& request, HttpResponder respond);
 
 // "/apps/{app_id}/events" and the like: a request path as a low-cardinality route name.
 std::string RouteTemplate(std::string_view path);

@@ -1,6 +1,7 @@
 #include "gateway/edge/http_server_span.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/observability/trace_context.h"
@@ -55,10 +56,15 @@ HttpServerSpan::HttpServerSpan(const HttpRequest& request, std::string_view path
   span_.SetAttribute("realtime.app_id", rest.substr(0, rest.find('/')));
 }
 
-void HttpServerSpan::RecordResponse(unsigned status) {
-  span_.SetAttribute("http.response.status_code", status);
+tracing::Span HttpServerSpan::Detach() {
+  scope_.reset();
+  return std::move(span_);
+}
+
+void HttpServerSpan::RecordResponse(tracing::Span& span, unsigned status) {
+  span.SetAttribute("http.response.status_code", status);
   // A server span fails on 5xx only; 4xx are the client's errors (OpenTelemetry HTTP conventions).
-  if (status >= 500) span_.SetStatus(tracing::SpanStatus::kError);
+  if (status >= 500) span.SetStatus(tracing::SpanStatus::kError);
 }
 
 }  // namespace gw::edge

@@ -14,7 +14,8 @@ namespace gw::edge {
 // the caller's trace from its `traceparent` / `tracestate` headers, with http.request.method,
 // http.route, url.path, realtime.app_id and, once answered, http.response.status_code. While it
 // lives it is this thread's current span, so the publish spans of the request are its children.
-// Costs one branch when tracing is off. The shard thread that handles the request only.
+// Costs one branch when tracing is off. The shard thread that handles the request only, until
+// Detach hands the span to whoever answers later.
 class HttpServerSpan {
  public:
   HttpServerSpan(const HttpRequest& request, std::string_view path);
@@ -23,7 +24,12 @@ class HttpServerSpan {
   // Ends the span.
   ~HttpServerSpan() = default;
 
-  void RecordResponse(unsigned status);
+  void RecordResponse(unsigned status) { RecordResponse(span_, status); }
+  // Ends the scope (this thread's current span is again what it was before) and returns the
+  // span, for an answer given later, possibly on another thread (a publish is answered once it
+  // has been fanned out). The span ends when the returned one does.
+  tracing::Span Detach();
+  static void RecordResponse(tracing::Span& span, unsigned status);
 
  private:
   tracing::Span span_;

@@ -1,5 +1,6 @@
 #include "gateway/edge/http_session.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -12,7 +13,7 @@ namespace gw::edge {
 namespace http = boost::beast::http;
 
 HttpSession::HttpSession(IoShard& shard, boost::asio::ip::tcp::socket socket)
-    : shard_(shard), stream_(std::move(socket)) {}
+    : shard_(shard), stream_(std::move(socket)), answer_timer_(shard.io_context()) {}
 
 void HttpSession::Run() { Read(); }
 
@@ -52,12 +53,54 @@ void HttpSession::OnRead(boost::system::error_code ec) {
     session->Run(parser_->release());
     return;
   }
-  Write(RouteHttpRequest(shard_.context(), parser_->get()));
+  Route();
+}
+
+void HttpSession::Route() {
+  const uint64_t request = ++requests_;
+  answered_ = false;
+  // The responder may run on another shard's thread (a publish is answered by the shard that
+  // fans it out last), or after this session is gone: it holds the session weakly and brings
+  // the answer to this shard's thread.
+  RouteHttpRequest(
+      shard_.context(), parser_->get(),
+      [session = weak_from_this(), &io = shard_.io_context(), request](HttpResponse response) {
+        if (io.get_executor().running_in_this_thread()) {
+          if (auto self = session.lock()) self->Answer(request, std::move(response));
+          return;
+        }
+        boost::asio::post(io, [session, request, response = std::move(response)]() mutable {
+          if (auto self = session.lock()) self->Answer(request, std::move(response));
+        });
+      });
+  if (answered_) return;
+  // Waiting for a fan-out: the timer's pending wait is what keeps this session alive meanwhile,
+  // and it bounds the wait. A publish not confirmed by then may still be delivered, so the
+  // answer says so rather than inviting a retry.
+  answer_timer_.expires_after(shard_.context().limits.http_idle_timeout);
+  answer_timer_.async_wait([self = shared_from_this(), request](boost::system::error_code ec) {
+    if (ec) return;
+    auto response = ErrorResponse(http::status::gateway_timeout,
+                                  "publish accepted but not confirmed in time; it may still be "
+                                  "delivered",
+                                  self->parser_->get().version());
+    response.keep_alive(false);
+    self->Answer(request, std::move(response));
+  });
+}
+
+void HttpSession::Answer(uint64_t request, http::response<http::string_body> response) {
+  if (request != requests_ || answered_) return;
+  answered_ = true;
+  answer_timer_.cancel();
+  Write(std::move(response));
 }
 
 void HttpSession::Write(http::response<http::string_body> response) {
   response_ = std::move(response);
   response_.prepare_payload();
+  // The read's deadline may have passed while the answer waited for a fan-out.
+  stream_.expires_after(shard_.context().limits.http_idle_timeout);
   http::async_write(stream_, response_,
                     [self = shared_from_this()](boost::system::error_code ec, size_t) {
                       if (ec || !self->response_.keep_alive()) {

@@ -28,7 +28,11 @@ std::string QueryValue(const std::vector<std::pair<std::string, std::string>>& q
 }
 
 HttpResponse StatusResponse(const absl::Status& status, unsigned version) {
-  return ErrorResponse(HttpStatusFor(status), std::string(status.message()), version);
+  HttpResponse response =
+      ErrorResponse(HttpStatusFor(status), std::string(status.message()), version);
+  // Unavailable is a publish refused while the shards catch up: worth retrying in a moment.
+  if (absl::IsUnavailable(status)) response.set(http::field::retry_after, "1");
+  return response;
 }
 
 service::PublishCommand ToCommand(pusher::TriggerRequest&& trigger) {
@@ -40,36 +44,38 @@ pusher::ChannelCounts ToWire(const core::ChannelCounts& counts) {
   return pusher::ChannelCounts{counts.subscription_count, counts.user_count};
 }
 
-HttpResponse Trigger(EdgeContext& context, core::AppState& app, std::string_view body,
-                     unsigned version) {
+HttpAnswer Trigger(EdgeContext& context, core::AppState& app, std::string_view body,
+                   unsigned version) {
   auto trigger = pusher::ParseTriggerBody(body);
-  if (!trigger.ok()) return StatusResponse(trigger.status(), version);
+  if (!trigger.ok()) return {StatusResponse(trigger.status(), version)};
   const pusher::InfoRequest info = trigger->info;
   service::PublishCommand command = ToCommand(std::move(*trigger));
-  auto counts = context.publisher.Publish(app, command);
-  if (!counts.ok()) return StatusResponse(counts.status(), version);
+  auto published = context.publisher.Publish(app, command);
+  if (!published.ok()) return {StatusResponse(published.status(), version)};
   std::vector<std::pair<std::string, pusher::ChannelCounts>> channels;
   for (size_t i = 0; i < command.channels.size(); ++i) {
-    channels.emplace_back(command.channels[i], ToWire((*counts)[i]));
+    channels.emplace_back(command.channels[i], ToWire(published->counts[i]));
   }
-  return JsonResponse(http::status::ok, pusher::EncodeTriggerResponse(info, channels), version);
+  return {JsonResponse(http::status::ok, pusher::EncodeTriggerResponse(info, channels), version),
+          std::move(published->delivered)};
 }
 
-HttpResponse TriggerBatch(EdgeContext& context, core::AppState& app, std::string_view body,
-                          unsigned version) {
+HttpAnswer TriggerBatch(EdgeContext& context, core::AppState& app, std::string_view body,
+                        unsigned version) {
   auto batch = pusher::ParseBatchBody(body);
-  if (!batch.ok()) return StatusResponse(batch.status(), version);
+  if (!batch.ok()) return {StatusResponse(batch.status(), version)};
   std::vector<pusher::InfoRequest> infos;
   std::vector<service::PublishCommand> commands;
   for (pusher::TriggerRequest& trigger : *batch) {
     infos.push_back(trigger.info);
     commands.push_back(ToCommand(std::move(trigger)));
   }
-  auto counts = context.publisher.PublishBatch(app, commands, "batch");
-  if (!counts.ok()) return StatusResponse(counts.status(), version);
+  auto published = context.publisher.PublishBatch(app, commands, "batch");
+  if (!published.ok()) return {StatusResponse(published.status(), version)};
   std::vector<pusher::ChannelCounts> wire;
-  for (const core::ChannelCounts& c : *counts) wire.push_back(ToWire(c));
-  return JsonResponse(http::status::ok, pusher::EncodeBatchResponse(infos, wire), version);
+  for (const core::ChannelCounts& c : published->counts) wire.push_back(ToWire(c));
+  return {JsonResponse(http::status::ok, pusher::EncodeBatchResponse(infos, wire), version),
+          std::move(published->delivered)};
 }
 
 HttpResponse Channels(core::AppState& app,
@@ -111,8 +117,8 @@ HttpResponse TerminateUser(EdgeContext& context, core::AppState& app, std::strin
 
 }  // namespace
 
-HttpResponse HandlePusherApi(EdgeContext& context, const HttpRequest& request,
-                             const boost::urls::url_view& url) {
+HttpAnswer HandlePusherApi(EdgeContext& context, const HttpRequest& request,
+                           const boost::urls::url_view& url) {
   const unsigned version = request.version();
   std::vector<std::string> segments;
   for (auto segment : url.segments()) segments.emplace_back(segment);
@@ -137,14 +143,14 @@ HttpResponse HandlePusherApi(EdgeContext& context, const HttpRequest& request,
     route = Route::kTerminateUser;
     method = http::verb::post;
   } else {
-    return ErrorResponse(http::status::not_found, "no such endpoint", version);
+    return {ErrorResponse(http::status::not_found, "no such endpoint", version)};
   }
   if (request.method() != method) {
-    return ErrorResponse(http::status::method_not_allowed,
-                         method == http::verb::post ? "use POST" : "use GET", version);
+    return {ErrorResponse(http::status::method_not_allowed,
+                          method == http::verb::post ? "use POST" : "use GET", version)};
   }
   core::AppState* app = context.apps.FindById(segments[1]);
-  if (app == nullptr) return ErrorResponse(http::status::not_found, "app not found", version);
+  if (app == nullptr) return {ErrorResponse(http::status::not_found, "app not found", version)};
 
   pusher::HttpApiRequest signed_request;
   signed_request.method = std::string(request.method_string());
@@ -168,18 +174,24 @@ HttpResponse HandlePusherApi(EdgeContext& context, const HttpRequest& request,
       }
     }
   }
-  if (!verified.ok()) return StatusResponse(verified, version);
-  if (!app->app().enabled) return ErrorResponse(http::status::forbidden, "app is disabled", version);
+  if (!verified.ok()) return {StatusResponse(verified, version)};
+  if (!app->app().enabled) {
+    return {ErrorResponse(http::status::forbidden, "app is disabled", version)};
+  }
 
   switch (route) {
     case Route::kEvents: return Trigger(context, *app, request.body(), version);
     case Route::kBatchEvents: return TriggerBatch(context, *app, request.body(), version);
-    case Route::kChannels: return Channels(*app, signed_request.query, version);
-    case Route::kChannel: return Channel(*app, segments[3], signed_request.query, version);
-    case Route::kChannelUsers: return ChannelUsers(*app, segments[3], version);
-    case Route::kTerminateUser: return TerminateUser(context, *app, segments[3], version);
+    case Route::kChannels:
+      return {Channels(*app, signed_request.query, version)};
+    case Route::kChannel:
+      return {Channel(*app, segments[3], signed_request.query, version)};
+    case Route::kChannelUsers:
+      return {ChannelUsers(*app, segments[3], version)};
+    case Route::kTerminateUser:
+      return {TerminateUser(context, *app, segments[3], version)};
   }
-  return ErrorResponse(http::status::not_found, "no such endpoint", version);
+  return {ErrorResponse(http::status::not_found, "no such endpoint", version)};
 }
 
 }  // namespace gw::edge

@@ -80,10 +80,9 @@ absl::Status EventPublisher::ValidateNamed(const core::AppState& app,
   return absl::OkStatus();
 }
 
-std::vector<core::ChannelCounts> EventPublisher::PublishValidated(core::AppState& app,
-                                                                  const PublishCommand& command) {
-  std::vector<core::ChannelCounts> counts;
-  counts.reserve(command.channels.size());
+void EventPublisher::PublishValidated(core::AppState& app, const PublishCommand& command,
+                                      const std::shared_ptr<core::FanoutBarrier>& barrier,
+                                      std::vector<core::ChannelCounts>* counts) {
   for (const std::string& channel : command.channels) {
     tracing::Span span = StartPublishSpan(channel);
     core::Frame frame = core::MakeFrame(pusher::EventFrame(channel, command.name, command.data));
@@ -95,22 +94,25 @@ std::vector<core::ChannelCounts> EventPublisher::PublishValidated(core::AppState
                       core::ChannelCache::Clock::now() +
                           std::chrono::seconds(app.app().limits.cache_ttl_seconds));
     }
-    fanout_.Publish(app, channel, std::move(frame), command.socket_id);
-    counts.push_back(app.channels().Find(channel).value_or(core::ChannelCounts{}));
-    span.SetAttribute("messaging.destination.subscriber_count", counts.back().subscription_count);
+    fanout_.Publish(app, channel, std::move(frame), command.socket_id, barrier);
+    counts->push_back(app.channels().Find(channel).value_or(core::ChannelCounts{}));
+    span.SetAttribute("messaging.destination.subscriber_count", counts->back().subscription_count);
   }
-  return counts;
 }
 
-absl::StatusOr<std::vector<core::ChannelCounts>> EventPublisher::Publish(
-    core::AppState& app, const PublishCommand& command) {
+absl::StatusOr<Published> EventPublisher::Publish(core::AppState& app,
+                                                  const PublishCommand& command) {
   if (absl::Status status = Validate(app, command); !status.ok()) return status;
-  return PublishValidated(app, command);
+  if (absl::Status room = fanout_.AdmitPublish(); !room.ok()) return room;
+  Published published{{}, std::make_shared<core::FanoutBarrier>()};
+  published.counts.reserve(command.channels.size());
+  PublishValidated(app, command, published.delivered, &published.counts);
+  return published;
 }
 
-absl::StatusOr<std::vector<core::ChannelCounts>> EventPublisher::PublishBatch(
-    core::AppState& app, const std::vector<PublishCommand>& commands,
-    std::string_view list_field) {
+absl::StatusOr<Published> EventPublisher::PublishBatch(core::AppState& app,
+                                                       const std::vector<PublishCommand>& commands,
+                                                       std::string_view list_field) {
   const absl::string_view list(list_field.data(), list_field.size());
   if (commands.size() > app.app().limits.max_batch_size) {
     return absl::InvalidArgumentError(absl::StrCat(list, ": at most ",
@@ -122,12 +124,16 @@ absl::StatusOr<std::vector<core::ChannelCounts>> EventPublisher::PublishBatch(
       return absl::Status(status.code(), absl::StrCat(list, "[", i, "].", status.message()));
     }
   }
-  std::vector<core::ChannelCounts> counts;
+  // Once for the whole batch: it is acknowledged as one, so it is refused as one.
+  if (absl::Status room = fanout_.AdmitPublish(); !room.ok()) return room;
+  Published published{{}, std::make_shared<core::FanoutBarrier>()};
+  published.counts.reserve(commands.size());
   for (const PublishCommand& command : commands) {
-    std::vector<core::ChannelCounts> one = PublishValidated(app, command);
-    counts.push_back(one.empty() ? core::ChannelCounts{} : one.front());
+    const size_t first = published.counts.size();
+    PublishValidated(app, command, published.delivered, &published.counts);
+    published.counts.resize(first + 1);  // one per event: its channel's (validated non-empty)
   }
-  return counts;
+  return published;
 }
 
 }  // namespace gw::service

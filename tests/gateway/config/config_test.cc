@@ -69,6 +69,7 @@ TEST(LoadConfig, NoInputGivesServerDefaultsAndOneDemoApp) {
   EXPECT_EQ(config->max_connections, 0u);
   EXPECT_EQ(config->max_write_buffer_kb, 1024u);
   EXPECT_EQ(config->max_request_kb, 256u);
+  EXPECT_EQ(config->max_publish_backlog, 1000u);
   EXPECT_EQ(config->shutdown_grace_seconds, 10u);
   EXPECT_EQ(config->log_level, "info");
   EXPECT_FALSE(config->show_help);
@@ -90,7 +91,7 @@ TEST(LoadConfig, FileSetsEveryServerKey) {
   const absl::StatusOr<Config> config = LoadFile(WriteConfigFile(R"({
     "host": "127.0.0.1", "port": 7001, "grpc_port": 7002, "threads": 3,
     "max_connections": 5000, "max_write_buffer_kb": 64, "max_request_kb": 32,
-    "shutdown_grace_seconds": 0, "log_level": "debug"
+    "max_publish_backlog": 50, "shutdown_grace_seconds": 0, "log_level": "debug"
   })"));
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->host, "127.0.0.1");
@@ -100,6 +101,7 @@ TEST(LoadConfig, FileSetsEveryServerKey) {
   EXPECT_EQ(config->max_connections, 5000u);
   EXPECT_EQ(config->max_write_buffer_kb, 64u);
   EXPECT_EQ(config->max_request_kb, 32u);
+  EXPECT_EQ(config->max_publish_backlog, 50u);
   EXPECT_EQ(config->shutdown_grace_seconds, 0u);
   EXPECT_EQ(config->log_level, "debug");
 }
@@ -222,6 +224,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "max_write_buffer_kb: expected a positive integer"},
         BadFile{"ZeroRequestLimit", R"({"max_request_kb": 0})",
                 "max_request_kb: expected a positive integer"},
+        BadFile{"NegativePublishBacklog", R"({"max_publish_backlog": -1})",
+                "max_publish_backlog: expected a non-negative integer"},
         BadFile{"BooleanCount", R"({"shutdown_grace_seconds": true})",
                 "shutdown_grace_seconds: expected a non-negative integer"},
         BadFile{"NumericHost", R"({"host": 5})", "host: expected a non-empty string"},
@@ -573,6 +577,7 @@ TEST(Usage, NamesEveryFlagVariableAndConfigKey) {
                            "max_connections",
                            "max_write_buffer_kb",
                            "max_request_kb",
+                           "max_publish_backlog",
                            "shutdown_grace_seconds",
                            "log_level",
                            "apps",

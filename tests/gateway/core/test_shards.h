@@ -23,14 +23,17 @@ class QueuedShards : public ShardExecutor {
     queues_[shard].push_back(std::move(task));
   }
   size_t pending(size_t shard) const { return queues_[shard].size(); }
-  void RunAll() {
-    for (auto& queue : queues_) {
-      while (!queue.empty()) {
-        auto task = std::move(queue.front());
-        queue.pop_front();
-        std::move(task)();
-      }
+  // Runs what `shard` has waiting, in order.
+  void Run(size_t shard) {
+    auto& queue = queues_[shard];
+    while (!queue.empty()) {
+      auto task = std::move(queue.front());
+      queue.pop_front();
+      std::move(task)();
     }
+  }
+  void RunAll() {
+    for (size_t shard = 0; shard < queues_.size(); ++shard) Run(shard);
   }
 
  private:

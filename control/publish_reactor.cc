@@ -1,0 +1,38 @@
+#include "control/publish_reactor.h"
+
+#include <memory>
+#include <utility>
+
+#include "control/grpc_server_span.h"
+
+namespace gw::control {
+
+PublishReactor* PublishReactor::AnswerWhenDelivered(core::FanoutBarrier& delivered,
+                                                    tracing::Span span) {
+  auto* reactor = new PublishReactor(std::move(span));
+  // A unique_ptr whose deleter releases the barrier's hold, so a `done` that is dropped uncalled
+  // (its shard stopped for good) lets go of the reactor too.
+  delivered.Then([hold = std::unique_ptr<PublishReactor, Release>(reactor)]() mutable {
+    hold->Answer(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+void PublishReactor::OnCancel() {
+  Answer(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled before the publish was delivered"));
+}
+
+void PublishReactor::OnDone() { Release()(this); }
+
+void PublishReactor::Answer(grpc::Status status) {
+  if (answered_.exchange(true, std::memory_order_acq_rel)) return;
+  GrpcServerSpan::RecordStatus(span_, status);
+  span_.End();
+  Finish(std::move(status));
+}
+
+void PublishReactor::Release::operator()(PublishReactor* reactor) const {
+  if (reactor->holds_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete reactor;
+}
+
+}  // namespace gw::control

@@ -1,0 +1,91 @@
+#include "gateway/service/event_publisher.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/gateway/core/test_shards.h"
+
+namespace gw::service {
+namespace {
+
+using core::testing::QueuedShards;
+using core::testing::RecordingSubscriber;
+
+core::App TestApp() {
+  core::App app;
+  app.id = "1";
+  app.key = "key";
+  app.secret = "secret";
+  return app;
+}
+
+PublishCommand Event(std::string channel, std::string data) {
+  return PublishCommand{"update", std::move(data), {std::move(channel)}, ""};
+}
+
+// One shard with a ceiling of 1 and a subscriber on "news".
+class EventPublisherTest : public ::testing::Test {
+ protected:
+  EventPublisherTest() { app_.shard_index(0).Add("news", &subscriber_); }
+
+  QueuedShards shards_{1};
+  core::AppState app_{TestApp(), 1};
+  core::Fanout fanout_{shards_, {.max_backlog = 1}};
+  EventPublisher publisher_{fanout_};
+  RecordingSubscriber subscriber_{"1.1"};
+};
+
+TEST_F(EventPublisherTest, APublishIsDeliveredBeforeItIsAcknowledged) {
+  auto published = publisher_.Publish(app_, Event("news", "1"));
+  ASSERT_TRUE(published.ok()) << published.status();
+  size_t received_at_ack = 0;
+  bool acknowledged = false;
+  published->delivered->Then([&] {
+    acknowledged = true;
+    received_at_ack = subscriber_.received.size();
+  });
+  EXPECT_FALSE(acknowledged);
+  shards_.RunAll();
+  EXPECT_TRUE(acknowledged);
+  EXPECT_EQ(received_at_ack, 1u);
+}
+
+TEST_F(EventPublisherTest, OverTheCeilingAPublishIsRefusedAndNothingOfItIsQueued) {
+  fanout_.Publish(app_, "news", core::MakeFrame("member_added"), "");
+  fanout_.Publish(app_, "news", core::MakeFrame("member_added"), "");
+  auto refused = publisher_.Publish(app_, Event("cache-news", "1"));
+  EXPECT_TRUE(absl::IsUnavailable(refused.status())) << refused.status();
+  auto refused_batch = publisher_.PublishBatch(app_, {Event("news", "2")}, "batch");
+  EXPECT_TRUE(absl::IsUnavailable(refused_batch.status())) << refused_batch.status();
+  EXPECT_EQ(shards_.pending(0), 2u);
+  EXPECT_EQ(app_.cache().Get("cache-news", core::ChannelCache::Clock::now()), nullptr)
+      << "a refused publish is not cached either";
+  shards_.RunAll();
+  EXPECT_TRUE(publisher_.Publish(app_, Event("news", "3")).ok()) << "room again once caught up";
+}
+
+TEST_F(EventPublisherTest, AnInvalidPublishIsReportedAsInvalidEvenWhenTheShardsAreBehind) {
+  fanout_.Publish(app_, "news", core::MakeFrame("x"), "");
+  fanout_.Publish(app_, "news", core::MakeFrame("x"), "");
+  auto invalid = publisher_.Publish(app_, Event("bad channel!", "1"));
+  EXPECT_TRUE(absl::IsInvalidArgument(invalid.status())) << invalid.status();
+}
+
+TEST_F(EventPublisherTest, ABatchIsAdmittedAsOneAndAcknowledgedAfterItsLastEvent) {
+  std::vector<PublishCommand> batch = {Event("news", "1"), Event("news", "2"), Event("other", "3")};
+  auto published = publisher_.PublishBatch(app_, batch, "batch");
+  ASSERT_TRUE(published.ok()) << published.status() << ": the whole batch takes room once";
+  EXPECT_EQ(published->counts.size(), 3u);
+  EXPECT_EQ(shards_.pending(0), 3u);
+  bool acknowledged = false;
+  published->delivered->Then([&] { acknowledged = true; });
+  EXPECT_FALSE(acknowledged);
+  EXPECT_TRUE(absl::IsUnavailable(publisher_.Publish(app_, Event("news", "4")).status()))
+      << "the batch's own tasks count toward the ceiling";
+  shards_.RunAll();
+  EXPECT_TRUE(acknowledged);
+  EXPECT_EQ(subscriber_.received.size(), 2u);
+}
+
+}  // namespace
+}  // namespace gw::service

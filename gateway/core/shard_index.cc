@@ -1,31 +1,20 @@
 #include "gateway/core/shard_index.h"
 
-#include <algorithm>
-
 namespace gw::core {
 
 namespace {
 
-bool AddTo(StringMap<std::vector<Subscriber*>>& index, std::string_view key,
-           Subscriber* subscriber) {
-  auto& subscribers = index[key];
-  if (std::find(subscribers.begin(), subscribers.end(), subscriber) != subscribers.end()) {
-    return false;
-  }
-  subscribers.push_back(subscriber);
-  return true;
+template <typename Index>
+bool AddTo(Index& index, std::string_view key, Subscriber* subscriber) {
+  return index[key].insert(subscriber).second;
 }
 
-bool RemoveFrom(StringMap<std::vector<Subscriber*>>& index, std::string_view key,
-                Subscriber* subscriber) {
+template <typename Index>
+bool RemoveFrom(Index& index, std::string_view key, Subscriber* subscriber) {
   auto it = index.find(key);
   if (it == index.end()) return false;
-  auto& subscribers = it->second;
-  auto pos = std::find(subscribers.begin(), subscribers.end(), subscriber);
-  if (pos == subscribers.end()) return false;
-  *pos = subscribers.back();
-  subscribers.pop_back();
-  if (subscribers.empty()) index.erase(it);
+  if (it->second.erase(subscriber) == 0) return false;
+  if (it->second.empty()) index.erase(it);
   return true;
 }
 

@@ -1,16 +1,19 @@
 #include "gateway/edge/http_session.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "gateway/edge/http_router.h"
 #include "gateway/edge/ws_session.h"
+#include "gateway/websocket/handshake.h"
 
 namespace gw::edge {
 
 namespace http = boost::beast::http;
+namespace websocket = gw::websocket;
 
 HttpSession::HttpSession(IoShard& shard, boost::asio::ip::tcp::socket socket)
     : shard_(shard), stream_(std::move(socket)), answer_timer_(shard.io_context()) {}
@@ -47,12 +50,7 @@ void HttpSession::OnRead(boost::system::error_code ec) {
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     return;
   }
-  if (boost::beast::websocket::is_upgrade(parser_->get())) {
-    stream_.expires_never();
-    auto session = std::make_shared<WsSession>(shard_, stream_.release_socket());
-    session->Run(parser_->release());
-    return;
-  }
+  if (boost::beast::websocket::is_upgrade(parser_->get())) return Upgrade();
   Route();
 }
 
@@ -94,6 +92,24 @@ void HttpSession::Answer(uint64_t request, http::response<http::string_body> res
   answered_ = true;
   answer_timer_.cancel();
   Write(std::move(response));
+}
+
+void HttpSession::Upgrade() {
+  const auto& request = parser_->get();
+  websocket::HandshakeVerdict verdict =
+      websocket::CheckHandshake(request[http::field::sec_websocket_version],
+                                request[http::field::sec_websocket_key]);
+  if (verdict.status != 101) {
+    auto response = ErrorResponse(static_cast<http::status>(verdict.status), verdict.reason, 11);
+    if (verdict.status == 426) response.set(http::field::sec_websocket_version, "13");
+    response.keep_alive(false);
+    return Write(std::move(response));
+  }
+  stream_.expires_never();
+  // Frames a client sent right behind its request are already in our buffer.
+  std::string early_bytes = boost::beast::buffers_to_string(buffer_.data());
+  auto session = std::make_shared<WsSession>(shard_, stream_.release_socket());
+  session->Run(request, verdict.accept_key, std::move(early_bytes));
 }
 
 void HttpSession::Write(http::response<http::string_body> response) {

@@ -37,6 +37,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // already answered.
   void Answer(uint64_t request,
               boost::beast::http::response<boost::beast::http::string_body> response);
+  // Checks the WebSocket handshake and hands the socket to a WsSession, or answers 400 / 426.
+  void Upgrade();
   void Write(boost::beast::http::response<boost::beast::http::string_body> response);
 
   IoShard& shard_;

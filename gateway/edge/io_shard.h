@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -44,6 +45,10 @@ class IoShard {
   void Stop();
   void Join();
 
+  // Where this shard's sessions read into: filled and parsed within one handler, so one buffer
+  // serves every connection on the shard and an idle connection holds none.
+  std::vector<char>& read_buffer() { return read_buffer_; }
+
   void AddSession(WsSession* session) { sessions_.insert(session); }
   void RemoveSession(WsSession* session) { sessions_.erase(session); }
 
@@ -60,6 +65,7 @@ class IoShard {
   core::SocketIdGenerator socket_ids_;
   // Raw pointers: a session removes itself when it ends, on this thread.
   absl::flat_hash_set<WsSession*> sessions_;
+  std::vector<char> read_buffer_ = std::vector<char>(64 * 1024);
   uint64_t sweeps_ = 0;
   std::thread thread_;
 };

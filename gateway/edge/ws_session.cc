@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/http/field.hpp>
-#include <boost/beast/version.hpp>
-
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
 
 #include "absl/strings/ascii.h"
@@ -18,23 +15,18 @@
 #include "gateway/pusher/error_codes.h"
 #include "gateway/pusher/server_frames.h"
 #include "gateway/pusher/signature.h"
+#include "gateway/websocket/frame_writer.h"
+#include "gateway/websocket/handshake.h"
 
 namespace gw::edge {
 
-namespace websocket = boost::beast::websocket;
 namespace http = boost::beast::http;
+using websocket::ClientMessage;
 
 namespace {
 
-// A close frame's reason must fit in 123 bytes (RFC 6455 §5.5).
-websocket::close_reason CloseReason(uint16_t code, std::string_view message) {
-  return websocket::close_reason(static_cast<websocket::close_code>(code),
-                                 message.substr(0, 123));
-}
-
-// An inbound read buffer that grew for one large message is given back afterwards, so an idle
-// connection holds only what small messages need.
-constexpr size_t kReadBufferKeep = 16 * 1024;
+// Reads per turn before yielding to the shard's other work; the rest is read on a later turn.
+constexpr int kReadsPerTurn = 4;
 
 // The internal channel on which a user's online / offline changes are announced to the
 // connections watching them. '#' names cannot be subscribed to by clients (only
@@ -87,42 +79,30 @@ core::AuthorizationRequest CaptureAuthorizerContext(
 }  // namespace
 
 WsSession::WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket)
-    : shard_(shard), context_(shard.context()), ws_(std::move(socket)), created_(Clock::now()) {}
+    : shard_(shard),
+      context_(shard.context()),
+      socket_(std::move(socket)),
+      reader_(context_.limits.max_request_bytes),
+      created_(Clock::now()) {}
 
 // Teardown has already released everything shared; nothing here may touch the shard, which may
 // be gone when the last pending handler is destroyed at exit.
 WsSession::~WsSession() = default;
 
-void WsSession::Run(http::request<http::string_body> upgrade) {
+void WsSession::Run(const http::request<http::string_body>& upgrade, std::string_view accept_key,
+                    std::string early_bytes) {
   shard_.AddSession(this);
-  ws_.read_message_max(context_.limits.max_request_bytes);
-  ws_.auto_fragment(false);
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = context_.limits.handshake_timeout;
-  timeouts.idle_timeout = websocket::stream_base::none();
-  timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-    response.set(http::field::server, "realtime-gateway");
-  }));
-  // WebSocket ping/pong control frames are proof of life too (Beast answers pings itself).
-  ws_.control_callback([this](websocket::frame_type, boost::beast::string_view) {
-    last_inbound_ = Clock::now();
-    ping_sent_at_.reset();
-  });
-  auto request = std::make_shared<http::request<http::string_body>>(std::move(upgrade));
-  ws_.async_accept(*request, [self = shared_from_this(), request](boost::system::error_code ec) {
-    self->OnAccept(ec, std::move(*request));
-  });
-}
-
-void WsSession::OnAccept(boost::system::error_code ec, http::request<http::string_body> upgrade) {
+  boost::system::error_code ec;
+  // Reads are attempted until the socket says it would block; only then is readiness awaited.
+  socket_.non_blocking(true, ec);
   if (ec) return Teardown();
-  state_ = State::kOpen;
-  ws_.text(true);
   last_inbound_ = Clock::now();
+  outbox_.PushRaw(core::MakeFrame(
+      websocket::SwitchingProtocolsResponse(accept_key, "realtime-gateway")));
   Admit(upgrade);
-  Read();
+  if (!early_bytes.empty() && !Consume(early_bytes.data(), early_bytes.size())) return;
+  if (!outbox_.in_flight()) Write();
+  ReadAvailable();
 }
 
 void WsSession::Admit(const http::request<http::string_body>& upgrade) {
@@ -152,7 +132,7 @@ void WsSession::Admit(const http::request<http::string_body>& upgrade) {
   socket_id_ = shard_.socket_ids().Next();
   if (!app_->app().authorizer.target.empty() && context_.authorizer != nullptr) {
     authorizer_context_ = std::make_unique<core::AuthorizationRequest>(
-        CaptureAuthorizerContext(app_->app().authorizer, upgrade, ws_.next_layer()));
+        CaptureAuthorizerContext(app_->app().authorizer, upgrade, socket_));
   }
   client_event_limiter_.emplace(app_->app().limits.max_client_events_per_second);
   admitted_at_ = Clock::now();
@@ -162,30 +142,105 @@ void WsSession::Admit(const http::request<http::string_body>& upgrade) {
                                               app_->app().limits.activity_timeout_seconds));
 }
 
-void WsSession::Read() {
-  ws_.async_read(read_buffer_, [self = shared_from_this()](boost::system::error_code ec, size_t) {
-    self->OnRead(ec);
-  });
+void WsSession::ReadAvailable() {
+  if (state_ == State::kClosed || reading_stopped_) return;
+  std::vector<char>& buffer = shard_.read_buffer();
+  for (int read = 0; read < kReadsPerTurn; ++read) {
+    boost::system::error_code ec;
+    const size_t size = socket_.read_some(boost::asio::buffer(buffer), ec);
+    if (ec == boost::asio::error::would_block) return WaitReadable();
+    if (ec) return Teardown();  // end of stream, reset, or cut by us
+    if (!Consume(buffer.data(), size)) return;
+  }
+  // More is waiting: read it on a later turn, after the shard's other sessions had theirs.
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->ReadAvailable(); });
 }
 
-void WsSession::OnRead(boost::system::error_code ec) {
-  if (ec) return Teardown();
+void WsSession::WaitReadable() {
+  // Safe with the reactor's edge-triggered readiness: the socket was read until it would block,
+  // and this shard's thread is the only one that polls, so no edge can pass before this waits.
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](boost::system::error_code ec) {
+                       if (ec) return self->Teardown();
+                       self->ReadAvailable();
+                     });
+}
+
+bool WsSession::Consume(char* bytes, size_t size) {
   last_inbound_ = Clock::now();
   ping_sent_at_.reset();
-  if (state_ == State::kOpen && app_ != nullptr) {
-    if (metrics_ != nullptr) {
-      metrics_->messages_in->Add();
-      metrics_->bytes_in->Add(read_buffer_.size());
-    }
-    if (!ws_.got_text()) {
-      SendText(pusher::ErrorFrame(std::nullopt, "Binary frames are not supported"));
-    } else {
-      HandleText(boost::beast::buffers_to_string(read_buffer_.data()));
-    }
+  const uint16_t violation = reader_.Read(
+      bytes, size, [this](const ClientMessage& message) { return OnClientMessage(message); });
+  // After a violation the rest is read and dropped until the client closes, so that our close
+  // frame is not lost to the reset that closing with unread data would cause.
+  if (violation != 0) FailConnection(violation);
+  return state_ != State::kClosed && !reading_stopped_;
+}
+
+bool WsSession::OnClientMessage(const ClientMessage& message) {
+  switch (message.kind) {
+    case ClientMessage::Kind::kText:
+      if (state_ == State::kOpen && app_ != nullptr) {
+        if (metrics_ != nullptr) {
+          metrics_->messages_in->Add();
+          metrics_->bytes_in->Add(message.payload.size());
+        }
+        HandleText(message.payload);
+      }
+      break;
+    case ClientMessage::Kind::kBinary:
+      if (state_ == State::kOpen && app_ != nullptr) {
+        if (metrics_ != nullptr) metrics_->messages_in->Add();
+        SendText(pusher::ErrorFrame(std::nullopt, "Binary frames are not supported"));
+      }
+      break;
+    case ClientMessage::Kind::kPing:
+      if (state_ == State::kOpen) {
+        outbox_.Push(core::MakeFrame(std::string(message.payload)), websocket::Opcode::kPong);
+        if (!outbox_.in_flight()) Write();
+      }
+      break;
+    case ClientMessage::Kind::kPong:
+      break;  // liveness is recorded for every read
+    case ClientMessage::Kind::kClose:
+      OnPeerClose(message.close_code);
+      return false;
   }
-  read_buffer_.consume(read_buffer_.size());
-  if (read_buffer_.capacity() > kReadBufferKeep) read_buffer_.shrink_to_fit();
-  if (state_ != State::kClosed) Read();
+  return state_ != State::kClosed;
+}
+
+void WsSession::OnPeerClose(uint16_t code) {
+  reading_stopped_ = true;
+  if (close_queued_) {
+    // Our own close was already on its way: the handshake is complete.
+    return Teardown();
+  }
+  state_ = State::kClosing;
+  close_started_ = Clock::now();
+  close_reason_ = "client";
+  end_after_flush_ = true;
+  outbox_.DropWaiting();
+  // Echo the client's code (RFC 6455 §5.5.1); a close without one is answered without one.
+  close_queued_ = true;
+  if (code == 0) {
+    outbox_.Push(core::MakeFrame(std::string()), websocket::Opcode::kClose);
+  } else {
+    outbox_.Push(core::MakeFrame(websocket::ClosePayload(code, "")), websocket::Opcode::kClose);
+  }
+  if (!outbox_.in_flight()) Write();
+}
+
+void WsSession::FailConnection(uint16_t code) {
+  if (state_ != State::kOpen) return;
+  state_ = State::kClosing;
+  close_started_ = Clock::now();
+  close_reason_ = absl::StrCat(code);
+  if (context_.metrics != nullptr && app_ == nullptr) context_.metrics->ConnectionRefused(code);
+  outbox_.DropWaiting();
+  const char* why = code == websocket::kCloseMessageTooBig     ? "Message too big"
+                    : code == websocket::kCloseInvalidPayload ? "Invalid UTF-8"
+                                                              : "Protocol error";
+  SendClose(code, why);
 }
 
 void WsSession::HandleText(std::string_view text) {
@@ -503,12 +558,12 @@ void WsSession::Disconnect(uint16_t code, std::string_view reason) {
 
 void WsSession::Deliver(const core::Frame& frame) {
   if (state_ != State::kOpen) return;
-  if (queued_bytes_ + frame->size() > context_.limits.max_write_buffer_bytes) {
+  if (outbox_.bytes() + frame->size() > context_.limits.max_write_buffer_bytes) {
     if (metrics_ != nullptr) metrics_->slow_consumers->Add();
     observability::LogWarn("slow consumer disconnected",
                            {{"socket_id", socket_id_},
                             {"app", app_->app().id},
-                            {"queued_bytes", static_cast<uint64_t>(queued_bytes_)}});
+                            {"queued_bytes", static_cast<uint64_t>(outbox_.bytes())}});
     return CloseWith(pusher::kOverCapacity, "Client is too slow: write buffer full", true);
   }
   if (metrics_ != nullptr) {
@@ -521,34 +576,38 @@ void WsSession::Deliver(const core::Frame& frame) {
 void WsSession::SendText(std::string text) { Send(core::MakeFrame(std::move(text))); }
 
 void WsSession::Send(core::Frame frame) {
-  if (state_ == State::kClosed) return;
-  queued_bytes_ += frame->size();
-  queue_.push_back(std::move(frame));
-  if (!writing_) Write();
+  if (state_ == State::kClosed || close_queued_) return;
+  outbox_.Push(std::move(frame), websocket::Opcode::kText);
+  if (!outbox_.in_flight()) Write();
+}
+
+void WsSession::SendClose(uint16_t code, std::string_view reason) {
+  if (state_ == State::kClosed || close_queued_) return;
+  close_queued_ = true;
+  outbox_.Push(core::MakeFrame(websocket::ClosePayload(code, reason)), websocket::Opcode::kClose);
+  if (!outbox_.in_flight()) Write();
 }
 
 void WsSession::Write() {
-  if (queue_.empty()) {
-    if (pending_close_ && !close_sent_) {
-      close_sent_ = true;
-      // The read loop sees the peer's close (or Beast's close timeout) and tears down.
-      ws_.async_close(*pending_close_, [self = shared_from_this()](boost::system::error_code) {});
-    }
-    return;
-  }
-  writing_ = true;
-  ws_.async_write(boost::asio::buffer(*queue_.front()),
-                  [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                    self->OnWrite(ec);
-                  });
+  if (!outbox_.has_waiting()) return;
+  boost::asio::async_write(socket_, outbox_.BeginBatch(),
+                           [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                             self->OnWrite(ec);
+                           });
 }
 
 void WsSession::OnWrite(boost::system::error_code ec) {
-  writing_ = false;
-  if (ec) return CutSocket();
-  queued_bytes_ -= queue_.front()->size();
-  queue_.pop_front();
-  Write();
+  outbox_.EndBatch();
+  if (state_ == State::kClosed) return;
+  if (ec) return Teardown();
+  if (outbox_.has_waiting()) return Write();
+  if (close_queued_) {
+    // Our close frame is out. Half-close, so the client sees the end of the stream and closes
+    // its side; the read loop (or the sweep's close timeout) then ends the session.
+    boost::system::error_code ignored;
+    socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    if (end_after_flush_) Teardown();
+  }
 }
 
 void WsSession::CloseWith(uint16_t code, std::string_view message, bool drop_queued) {
@@ -556,16 +615,10 @@ void WsSession::CloseWith(uint16_t code, std::string_view message, bool drop_que
   state_ = State::kClosing;
   close_started_ = Clock::now();
   close_reason_ = absl::StrCat(code);
-  if (drop_queued) {
-    // The frame being written stays (it is referenced by the write in flight); the rest goes.
-    const size_t keep = writing_ ? 1 : 0;
-    while (queue_.size() > keep) {
-      queued_bytes_ -= queue_.back()->size();
-      queue_.pop_back();
-    }
-  }
-  pending_close_ = CloseReason(code, message);
+  // A batch already being written stays (the socket holds part of it); the rest may go.
+  if (drop_queued) outbox_.DropWaiting();
   Send(core::MakeFrame(pusher::ErrorFrame(code, message)));
+  SendClose(code, message);
 }
 
 void WsSession::Drain() {
@@ -576,9 +629,6 @@ void WsSession::Drain() {
 
 void WsSession::OnTick(Clock::time_point now) {
   switch (state_) {
-    case State::kHandshake:
-      if (now - created_ > context_.limits.handshake_timeout) CutSocket();
-      return;
     case State::kOpen: {
       if (app_ == nullptr) return;
       const core::App& app = app_->app();
@@ -608,8 +658,8 @@ void WsSession::OnTick(Clock::time_point now) {
 
 void WsSession::CutSocket() {
   boost::system::error_code ignored;
-  ws_.next_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-  ws_.next_layer().close(ignored);
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
 }
 
 void WsSession::Teardown() {
@@ -640,8 +690,8 @@ void WsSession::Teardown() {
   if (holds_server_slot_) context_.RemoveConnection();
   app_slot_ = nullptr;
   holds_server_slot_ = false;
-  queue_.clear();
-  queued_bytes_ = 0;
+  // The batch in flight (if any) stays until its write completes; what waits can go.
+  outbox_.DropWaiting();
   shard_.RemoveSession(this);
   CutSocket();
 }

@@ -4,17 +4,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -23,18 +20,26 @@
 #include "gateway/core/rate_limiter.h"
 #include "gateway/core/subscriber.h"
 #include "gateway/core/subscription_authorizer.h"
+#include "gateway/edge/frame_queue.h"
 #include "gateway/edge/io_shard.h"
 #include "gateway/pusher/channel_name.h"
 #include "gateway/pusher/client_message.h"
+#include "gateway/websocket/frame_reader.h"
 
 namespace gw::edge {
 
 // One Pusher client over WebSocket, for its whole life on one shard's thread.
 //
-// Outbound: one write in flight, the rest queued as shared frames (no copy per subscriber),
-// capped at EdgeLimits::max_write_buffer_bytes; a client that falls further behind is closed with
-// 4100 so it reconnects later instead of growing memory. Liveness and close deadlines are checked
-// by the shard's sweep (OnTick), not by timers of its own.
+// The WebSocket layer is our own (gw::websocket) on the bare TCP socket, because the fan-out
+// path is where the time goes: a published frame is written straight from the buffer every
+// subscriber shares, and frames that queue behind a write leave together in one gather write.
+// Inbound, the session holds no read buffer of its own: it waits for readability, then reads
+// into its shard's buffer until the socket is empty, so an idle connection costs no buffer.
+//
+// Outbound: one write in flight, the rest queued (FrameQueue), capped at
+// EdgeLimits::max_write_buffer_bytes; a client that falls further behind is closed with 4100 so it
+// reconnects later instead of growing memory. Liveness and close deadlines are checked by the
+// shard's sweep (OnTick), not by timers of its own.
 class WsSession : public std::enable_shared_from_this<WsSession>, public core::Subscriber {
  public:
   using Clock = std::chrono::steady_clock;
@@ -42,8 +47,11 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket);
   ~WsSession() override;
 
-  // Completes the WebSocket handshake for `upgrade`, then admits or refuses the client.
-  void Run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+  // Answers the checked upgrade request with 101 (`accept_key` is its Sec-WebSocket-Accept),
+  // admits or refuses the client, and reads what it sends, starting with `early_bytes`: what the
+  // HTTP reader had already received past the request.
+  void Run(const boost::beast::http::request<boost::beast::http::string_body>& upgrade,
+           std::string_view accept_key, std::string early_bytes);
 
   // core::Subscriber
   void Deliver(const core::Frame& frame) override;
@@ -56,17 +64,23 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   void Drain();
 
  private:
-  enum class State { kHandshake, kOpen, kClosing, kClosed };
+  enum class State { kOpen, kClosing, kClosed };
   struct Subscription {
     pusher::ChannelKind kind;
     std::string user_id;  // presence only
   };
 
-  void OnAccept(boost::system::error_code ec,
-                boost::beast::http::request<boost::beast::http::string_body> upgrade);
   void Admit(const boost::beast::http::request<boost::beast::http::string_body>& upgrade);
-  void Read();
-  void OnRead(boost::system::error_code ec);
+  // Reads until the socket has nothing more (or a turn's share is used), then waits for more.
+  void ReadAvailable();
+  void WaitReadable();
+  // Hands received bytes to the frame reader; false when reading should stop.
+  bool Consume(char* bytes, size_t size);
+  bool OnClientMessage(const websocket::ClientMessage& message);
+  // The client sent a close frame: answer it, then cut the connection once that is written.
+  void OnPeerClose(uint16_t code);
+  // The client broke RFC 6455: close with `code` (1002, 1007, 1009), no Pusher error first.
+  void FailConnection(uint16_t code);
   void HandleText(std::string_view text);
   void HandleSubscribe(pusher::SubscribeMessage& message);
   // Joins an authorized channel: counts it, indexes this session, replies subscription_succeeded.
@@ -90,20 +104,24 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
 
   void SendText(std::string text);
   void Send(core::Frame frame);
+  // The close frame; nothing is queued after it.
+  void SendClose(uint16_t code, std::string_view reason);
   void Write();
   void OnWrite(boost::system::error_code ec);
   // pusher:error `code` then a close with `code`. `drop_queued` discards frames not yet written
   // (a slow consumer); otherwise they are flushed first (a drain loses nothing acknowledged).
   void CloseWith(uint16_t code, std::string_view message, bool drop_queued);
+  // Ends the socket; the pending read or write then fails and tears the session down. Safe
+  // inside the shard's sweep, which must not see sessions removed while it walks them.
   void CutSocket();
-  // Runs once, when the read side ends: unsubscribes everything and frees the slots.
+  // Runs once: unsubscribes everything, frees the slots, closes the socket.
   void Teardown();
 
   IoShard& shard_;
   EdgeContext& context_;
-  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
-  boost::beast::flat_buffer read_buffer_;
-  State state_ = State::kHandshake;
+  boost::asio::ip::tcp::socket socket_;
+  websocket::FrameReader reader_;
+  State state_ = State::kOpen;
 
   core::AppState* app_ = nullptr;
   const AppEdgeMetrics* metrics_ = nullptr;  // the app's series; null when refused or unmetered
@@ -127,11 +145,11 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   std::unique_ptr<core::AuthorizationRequest> authorizer_context_;
   absl::flat_hash_set<std::string> awaiting_authorizer_;
 
-  std::deque<core::Frame> queue_;
-  size_t queued_bytes_ = 0;
-  bool writing_ = false;
-  std::optional<boost::beast::websocket::close_reason> pending_close_;
-  bool close_sent_ = false;
+  FrameQueue outbox_;
+  bool close_queued_ = false;
+  // The peer closed first: once our answering close frame is written, the session ends.
+  bool end_after_flush_ = false;
+  bool reading_stopped_ = false;
 
   Clock::time_point created_;
   Clock::time_point last_inbound_;

@@ -8,11 +8,13 @@
 # Everything stays on 127.0.0.1. soketi is installed from the npm registry into
 # build-release/bench/soketi; results (JSON lines, logs, configs) go to build-release/bench/run-*.
 # Each run gets a freshly started server, so one scenario's leftovers (heap, connections in
-# TIME_WAIT) do not colour the next. The whole run takes about 5 minutes on 2 cores after the
-# build (sizes are chosen for that: 1-2k subscribers, 10 s per run, idle up to the open-file limit).
+# TIME_WAIT) do not colour the next. The whole run takes about 7 minutes on 2 cores after the
+# build (sizes are chosen for that: 1k-10k subscribers, 10 s per run, idle and connect up to the
+# open-file limit).
 #
 # Environment: GATEWAY_THREADS (I/O threads, default 0 = one per core), BENCH_THREADS (default 1),
-# BENCH_SCENARIOS (space-separated names from the list below), BENCH_SKIP_BUILD=1.
+# BENCH_SCENARIOS (space-separated names from the list below), BENCH_SKIP_BUILD=1,
+# FANOUT_10K_RATE (publishes/s of fanout-1x10000-rate, default 10: 100k deliveries/s).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -99,9 +101,12 @@ if (( MAX_IDLE >= 50000 )); then IDLE_STEPS="1000,10000,50000"; else IDLE_STEPS=
 # --- the scenarios: name|arguments (the same for both servers unless marked gateway-only) -------
 SCENARIO_LIST=(
   "connect-5000|connect --connections 5000 --duration 30"
+  "connect-max|connect --connections $MAX_IDLE --connect-concurrency 1024 --duration 30"
   "idle|idle --steps $IDLE_STEPS --duration 5"
   "fanout-1x1000|fanout --connections 1000 --channels 1 --publishers 4 --duration 10"
   "fanout-1x1000-rate|fanout --connections 1000 --channels 1 --rate 50 --duration 10"
+  "fanout-1x10000|fanout --connections 10000 --channels 1 --publishers 4 --duration 10"
+  "fanout-1x10000-rate|fanout --connections 10000 --channels 1 --rate ${FANOUT_10K_RATE:-10} --duration 10"
   "fanout-100x20|fanout --connections 2000 --channels 100 --publishers 4 --duration 10"
   "fanout-100x20-rate|fanout --connections 2000 --channels 100 --rate 1000 --duration 10"
   "client-events-50x10|client-events --connections 500 --channels 50 --rate 5000 --duration 10"

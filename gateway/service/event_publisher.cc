@@ -85,18 +85,25 @@ void EventPublisher::PublishValidated(core::AppState& app, const PublishCommand&
                                       std::vector<core::ChannelCounts>* counts) {
   for (const std::string& channel : command.channels) {
     tracing::Span span = StartPublishSpan(channel);
+    const auto traits = pusher::ClassifyChannel(channel);
+    const bool cache = traits.ok() && traits->cache;
+    // A connection is counted before it is indexed on its shard and uncounted after it leaves
+    // it, so a channel counted empty has no subscriber on any shard: the shards are not asked.
+    // Backends publish to channels nobody is watching all the time (every model event a Laravel
+    // app broadcasts), and those publishes then cost no cross-thread hop and are answered at once.
+    counts->push_back(app.channels().Find(channel).value_or(core::ChannelCounts{}));
+    const bool watched = counts->back().subscription_count > 0;
+    span.SetAttribute("messaging.destination.subscriber_count", counts->back().subscription_count);
+    if (!watched && !cache) continue;
     core::Frame frame = core::MakeFrame(pusher::EventFrame(channel, command.name, command.data));
     span.SetAttribute("messaging.message.body.size", frame->size());
-    auto traits = pusher::ClassifyChannel(channel);
-    if (traits.ok() && traits->cache) {
+    if (cache) {
       // Stored before it is sent: a subscriber joining from now on is replayed this event.
       app.cache().Put(channel, frame,
                       core::ChannelCache::Clock::now() +
                           std::chrono::seconds(app.app().limits.cache_ttl_seconds));
     }
-    fanout_.Publish(app, channel, std::move(frame), command.socket_id, barrier);
-    counts->push_back(app.channels().Find(channel).value_or(core::ChannelCounts{}));
-    span.SetAttribute("messaging.destination.subscriber_count", counts->back().subscription_count);
+    if (watched) fanout_.Publish(app, channel, std::move(frame), command.socket_id, barrier);
   }
 }
 

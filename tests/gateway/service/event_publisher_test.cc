@@ -23,10 +23,14 @@ PublishCommand Event(std::string channel, std::string data) {
   return PublishCommand{"update", std::move(data), {std::move(channel)}, ""};
 }
 
-// One shard with a ceiling of 1 and a subscriber on "news".
+// One shard with a ceiling of 1 and a subscriber on "news", counted then indexed as a session
+// joins.
 class EventPublisherTest : public ::testing::Test {
  protected:
-  EventPublisherTest() { app_.shard_index(0).Add("news", &subscriber_); }
+  EventPublisherTest() {
+    app_.channels().Subscribe("news");
+    app_.shard_index(0).Add("news", &subscriber_);
+  }
 
   QueuedShards shards_{1};
   core::AppState app_{TestApp(), 1};
@@ -76,7 +80,7 @@ TEST_F(EventPublisherTest, ABatchIsAdmittedAsOneAndAcknowledgedAfterItsLastEvent
   auto published = publisher_.PublishBatch(app_, batch, "batch");
   ASSERT_TRUE(published.ok()) << published.status() << ": the whole batch takes room once";
   EXPECT_EQ(published->counts.size(), 3u);
-  EXPECT_EQ(shards_.pending(0), 3u);
+  EXPECT_EQ(shards_.pending(0), 2u) << "nobody watches \"other\": no task for it";
   bool acknowledged = false;
   published->delivered->Then([&] { acknowledged = true; });
   EXPECT_FALSE(acknowledged);
@@ -85,6 +89,26 @@ TEST_F(EventPublisherTest, ABatchIsAdmittedAsOneAndAcknowledgedAfterItsLastEvent
   shards_.RunAll();
   EXPECT_TRUE(acknowledged);
   EXPECT_EQ(subscriber_.received.size(), 2u);
+}
+
+TEST_F(EventPublisherTest, APublishToAChannelNobodyWatchesIsAcknowledgedWithoutTheShards) {
+  auto published = publisher_.Publish(app_, Event("nobody-here", "1"));
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_EQ(shards_.pending(0), 0u);
+  bool acknowledged = false;
+  published->delivered->Then([&] { acknowledged = true; });
+  EXPECT_TRUE(acknowledged);
+  ASSERT_EQ(published->counts.size(), 1u);
+  EXPECT_EQ(published->counts[0].subscription_count, 0u);
+}
+
+TEST_F(EventPublisherTest, ACacheChannelNobodyWatchesStillKeepsTheEventForLaterSubscribers) {
+  auto published = publisher_.Publish(app_, Event("cache-quiet", "1"));
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_EQ(shards_.pending(0), 0u);
+  core::Frame cached = app_.cache().Get("cache-quiet", core::ChannelCache::Clock::now());
+  ASSERT_NE(cached, nullptr);
+  EXPECT_NE(cached->find("cache-quiet"), std::string::npos);
 }
 
 }  // namespace

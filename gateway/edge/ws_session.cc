@@ -196,8 +196,7 @@ bool WsSession::OnClientMessage(const ClientMessage& message) {
       break;
     case ClientMessage::Kind::kPing:
       if (state_ == State::kOpen) {
-        outbox_.Push(core::MakeFrame(std::string(message.payload)), websocket::Opcode::kPong);
-        if (!outbox_.in_flight()) Write();
+        Send(core::MakeFrame(std::string(message.payload)), websocket::Opcode::kPong);
       }
       break;
     case ClientMessage::Kind::kPong:
@@ -557,15 +556,7 @@ void WsSession::Disconnect(uint16_t code, std::string_view reason) {
 }
 
 void WsSession::Deliver(const core::Frame& frame) {
-  if (state_ != State::kOpen) return;
-  if (outbox_.bytes() + frame->size() > context_.limits.max_write_buffer_bytes) {
-    if (metrics_ != nullptr) metrics_->slow_consumers->Add();
-    observability::LogWarn("slow consumer disconnected",
-                           {{"socket_id", socket_id_},
-                            {"app", app_->app().id},
-                            {"queued_bytes", static_cast<uint64_t>(outbox_.bytes())}});
-    return CloseWith(pusher::kOverCapacity, "Client is too slow: write buffer full", true);
-  }
+  if (state_ != State::kOpen || !FitsWriteBuffer(frame->size())) return;
   if (metrics_ != nullptr) {
     metrics_->messages_out->Add();
     metrics_->bytes_out->Add(frame->size());
@@ -573,11 +564,26 @@ void WsSession::Deliver(const core::Frame& frame) {
   Send(frame);
 }
 
+bool WsSession::FitsWriteBuffer(size_t size) {
+  if (outbox_.bytes() + size <= context_.limits.max_write_buffer_bytes) return true;
+  if (metrics_ != nullptr) metrics_->slow_consumers->Add();
+  observability::LogWarn("slow consumer disconnected",
+                         {{"socket_id", socket_id_},
+                          {"app", app_ != nullptr ? app_->app().id : std::string()},
+                          {"queued_bytes", static_cast<uint64_t>(outbox_.bytes())}});
+  CloseWith(pusher::kOverCapacity, "Client is too slow: write buffer full", true);
+  return false;
+}
+
 void WsSession::SendText(std::string text) { Send(core::MakeFrame(std::move(text))); }
 
-void WsSession::Send(core::Frame frame) {
+void WsSession::Send(core::Frame frame, websocket::Opcode opcode) {
   if (state_ == State::kClosed || close_queued_) return;
-  outbox_.Push(std::move(frame), websocket::Opcode::kText);
+  // Replies count against the cap like deliveries: a client that keeps sending pings or requests
+  // but never reads the answers would otherwise grow its queue without bound. What CloseWith
+  // queues while closing (the pusher:error before the close frame) is the last and always fits.
+  if (state_ == State::kOpen && !FitsWriteBuffer(frame->size())) return;
+  outbox_.Push(std::move(frame), opcode);
   if (!outbox_.in_flight()) Write();
 }
 

@@ -102,8 +102,12 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   // Removes this connection from `channel` everywhere and announces member_removed if due.
   void Leave(const std::string& channel, const Subscription& subscription);
 
+  // Whether `size` more bytes fit under the write cap; if not, closes the client with 4100 (it
+  // does not read what it is sent or asks for) and returns false.
+  bool FitsWriteBuffer(size_t size);
   void SendText(std::string text);
-  void Send(core::Frame frame);
+  // Queues one frame (text, or the pong answering a ping) and starts a write if none is in flight.
+  void Send(core::Frame frame, websocket::Opcode opcode = websocket::Opcode::kText);
   // The close frame; nothing is queued after it.
   void SendClose(uint16_t code, std::string_view reason);
   void Write();

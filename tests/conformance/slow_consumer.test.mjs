@@ -59,3 +59,21 @@ test('a reader that stalls is closed with 4100 and a bystander receives everythi
   assert.equal(error?.data?.code, 4100);
   assert.ok(stalled.messages.filter((m) => m.event === 'chunk').length < sent);
 });
+
+test('a client that keeps pinging but never reads the pongs is closed with 4100', async () => {
+  const pinger = await connect(gw.wsUrl());
+  pinger.ws._socket.pause();
+  // ~30 MB of pongs asked for: past the loopback socket buffers (a few MB each way), then the cap.
+  // The answers are replies, not deliveries, and must count against the cap all the same.
+  const payload = Buffer.alloc(125, 'p');
+  const pings = 240000;
+  await new Promise((resolve, reject) => {
+    for (let i = 1; i < pings; ++i) pinger.ws.ping(payload, true);
+    // Called once the last ping has been written to the socket.
+    pinger.ws.ping(payload, true, (err) => (err ? reject(err) : resolve()));
+  });
+  pinger.ws._socket.resume();
+  const close = await pinger.waitClose(20000);
+  assert.equal(close.code, 4100);
+  assert.ok(pinger.pongs.length < pings, 'every ping was answered: nothing was capped');
+});

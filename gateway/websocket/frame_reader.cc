@@ -1,6 +1,8 @@
 #include "gateway/websocket/frame_reader.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string_view>
 
 #include "gateway/websocket/frame_writer.h"
 #include "gateway/websocket/utf8.h"
@@ -41,42 +43,74 @@ bool IsValidReceivedCloseCode(uint16_t code) {
   return code >= 3000 && code <= 4999;
 }
 
+// How many bytes the frame starting with `start` needs in all, as far as `start` tells: the
+// longest header while its length field has not arrived, header and payload once it has. Only
+// called for a prefix ReadFrame found incomplete but valid, so the length is within the limit.
+size_t BytesToComplete(std::string_view start) {
+  constexpr size_t kMaskSize = 4;
+  if (start.size() < 2) return 2;
+  const uint8_t length7 = static_cast<uint8_t>(start[1]) & 0x7F;
+  const size_t length_bytes = length7 == 126 ? 2 : length7 == 127 ? 8 : 0;
+  const size_t header_size = 2 + length_bytes + kMaskSize;
+  if (start.size() < header_size) return header_size;
+  uint64_t length = length7;
+  if (length_bytes != 0) {
+    length = 0;
+    for (size_t i = 0; i < length_bytes; ++i) {
+      length = (length << 8) | static_cast<uint8_t>(start[2 + i]);
+    }
+  }
+  return header_size + static_cast<size_t>(length);
+}
+
 }  // namespace
 
 uint16_t FrameReader::Read(char* bytes, size_t size, Sink sink) {
   if (error_ != 0) return error_;
-  char* data = bytes;
-  size_t available = size;
-  const bool from_partial = !partial_.empty();
-  if (from_partial) {
-    partial_.append(bytes, size);
-    data = partial_.data();
-    available = partial_.size();
+  // A frame cut by the last read is completed with only the bytes it still lacks; everything
+  // after it is read in place. Appending the whole read instead would copy it, and would leave
+  // the connection holding a buffer as large as the read whenever it ends in another cut frame.
+  while (!partial_.empty()) {
+    const size_t take = std::min(size, BytesToComplete(partial_) - partial_.size());
+    partial_.append(bytes, take);
+    bytes += take;
+    size -= take;
+    size_t consumed = 0;
+    const Step step = ReadFrame(partial_.data(), partial_.size(), consumed, sink);
+    if (step == Step::kStop) {
+      Release(partial_);
+      Release(fragments_);
+      return error_;
+    }
+    if (step == Step::kFrame) {
+      Release(partial_);
+      break;
+    }
+    // Still incomplete: either this read is used up, or the header is now whole and says how
+    // much of the payload is still to come.
+    if (size == 0) return 0;
   }
   size_t offset = 0;
-  bool stopped = false;
-  while (offset < available) {
+  while (offset < size) {
     size_t consumed = 0;
-    Step step = ReadFrame(data + offset, available - offset, consumed, sink);
+    const Step step = ReadFrame(bytes + offset, size - offset, consumed, sink);
     if (step == Step::kStop) {
-      stopped = true;
-      break;
+      Release(fragments_);
+      return error_;
     }
     if (step == Step::kNeedMore) break;
     offset += consumed;
   }
-  if (stopped) {
-    Release(partial_);
-    Release(fragments_);
-    return error_;
-  }
-  if (from_partial) {
-    partial_.erase(0, offset);
-    if (partial_.empty()) Release(partial_);
-  } else if (offset < available) {
-    partial_.assign(data + offset, available - offset);
-  }
+  if (offset < size) partial_.assign(bytes + offset, size - offset);
   return 0;
+}
+
+size_t FrameReader::held_bytes() const {
+  const size_t inline_capacity = std::string().capacity();
+  auto heap = [&](const std::string& s) {
+    return s.capacity() > inline_capacity ? s.capacity() : 0;
+  };
+  return heap(partial_) + heap(fragments_);
 }
 
 FrameReader::Step FrameReader::ReadFrame(char* bytes, size_t size, size_t& consumed, Sink sink) {

@@ -42,8 +42,11 @@ class FrameReader {
   // further calls return it again and read nothing.
   uint16_t Read(char* bytes, size_t size, Sink sink);
 
-  // Bytes held for an unfinished frame or message (what an idle connection costs here).
+  // Bytes held for an unfinished frame or message.
   size_t buffered_bytes() const { return partial_.size() + fragments_.size(); }
+  // Heap memory the reader keeps between reads (what an idle connection costs here): at most
+  // one unfinished frame and one unfinished message, plus a little spare capacity.
+  size_t held_bytes() const;
 
  private:
   enum class Step { kNeedMore, kFrame, kStop };

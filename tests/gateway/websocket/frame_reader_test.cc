@@ -94,6 +94,70 @@ TEST(FrameReader, WaitsForFramesCutAtEveryPossibleByte) {
   }
 }
 
+TEST(FrameReader, ReadsFramesBehindACutFrameInPlace) {
+  FrameReader reader(1024);
+  const std::string cut = ClientFrame(0x1, "first");
+  std::string head = cut.substr(0, 3);
+  std::string rest = cut.substr(3) + ClientFrame(0x1, "second") + ClientFrame(0x1, "third");
+  std::vector<std::string> payloads;
+  std::vector<bool> in_place;
+  auto sink = [&](const ClientMessage& m) {
+    payloads.emplace_back(m.payload);
+    in_place.push_back(m.payload.data() >= rest.data() &&
+                       m.payload.data() + m.payload.size() <= rest.data() + rest.size());
+    return true;
+  };
+  EXPECT_EQ(reader.Read(head.data(), head.size(), sink), 0);
+  EXPECT_EQ(reader.Read(rest.data(), rest.size(), sink), 0);
+  EXPECT_EQ(payloads, (std::vector<std::string>{"first", "second", "third"}));
+  // Only the cut frame is copied; the frames after it are handed on from the read itself.
+  EXPECT_EQ(in_place, (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(reader.buffered_bytes(), 0u);
+}
+
+TEST(FrameReader, KeepsOnlyTheCutFrameWhenALargeReadEndsInAnother) {
+  FrameReader reader(1024);
+  const std::string ping = ClientFrame(0x9, std::string(100, 'p'));
+  std::string head = ping.substr(0, 1);
+  // The rest of that ping, ~60 KiB of whole pings, and the first bytes of one more.
+  std::string read = ping.substr(1);
+  while (read.size() < 60 * 1024) read += ping;
+  read += ping.substr(0, 3);
+  int pings = 0;
+  auto sink = [&](const ClientMessage&) {
+    ++pings;
+    return true;
+  };
+  EXPECT_EQ(reader.Read(head.data(), head.size(), sink), 0);
+  EXPECT_EQ(reader.Read(read.data(), read.size(), sink), 0);
+  EXPECT_GT(pings, 500);
+  EXPECT_EQ(reader.buffered_bytes(), 3u);
+  // A client that stops here must not leave the connection holding a buffer the size of a read.
+  EXPECT_LE(reader.held_bytes(), 1024u);
+}
+
+TEST(FrameReader, ReadsTheSameMessagesWhereverTheReadsEnd) {
+  const std::string medium(300, 'm');
+  const std::string big(70000, 'b');
+  const std::string bytes = ClientFrame(0x1, "short") + ClientFrame(0x9, "ping") +
+                            ClientFrame(0x1, medium) + ClientFrame(0x1, "frag", false) +
+                            ClientFrame(0xA, "") + ClientFrame(0x0, "ment") +
+                            ClientFrame(0x2, big) + ClientFrame(0x1, "last");
+  for (size_t chunk : {1, 2, 3, 5, 13, 127, 128, 1000, 4096, 65536}) {
+    Harness h(100000);
+    EXPECT_EQ(h.Feed(bytes, chunk), 0) << chunk;
+    ASSERT_EQ(h.seen.size(), 7u) << chunk;
+    EXPECT_EQ(h.seen[0].payload, "short");
+    EXPECT_EQ(h.seen[1].kind, Kind::kPing);
+    EXPECT_EQ(h.seen[2].payload, medium);
+    EXPECT_EQ(h.seen[3].kind, Kind::kPong);
+    EXPECT_EQ(h.seen[4].payload, "fragment");
+    EXPECT_EQ(h.seen[5].payload, big);
+    EXPECT_EQ(h.seen[6].payload, "last");
+    EXPECT_EQ(h.reader.buffered_bytes(), 0u) << chunk;
+  }
+}
+
 TEST(FrameReader, ReadsTheSixtyFourBitLengthForm) {
   Harness h(100000);
   const std::string big(70000, 'b');

@@ -10,10 +10,13 @@ namespace {
 
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-bool IsBase64(std::string_view text) {
-  for (char c : text) {
+// A key is 16 random bytes in base64 (RFC 6455 §4.2.1): 22 characters of the alphabet, then the
+// "==" that pads 16 bytes to a multiple of three.
+bool IsSixteenBytesInBase64(std::string_view text) {
+  if (text.size() != 24 || text.substr(22) != "==") return false;
+  for (char c : text.substr(0, 22)) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '+' || c == '/' || c == '=';
+                    c == '+' || c == '/';
     if (!ok) return false;
   }
   return true;
@@ -33,8 +36,7 @@ HandshakeVerdict CheckHandshake(std::string_view version, std::string_view key) 
   } else if (trimmed_version != "13") {
     verdict.status = 426;
     verdict.reason = "unsupported WebSocket version (13 is supported)";
-  } else if (trimmed_key.size() != 24 || !IsBase64(std::string_view(trimmed_key.data(), 24))) {
-    // A key is 16 random bytes in base64: always 24 characters.
+  } else if (!IsSixteenBytesInBase64(std::string_view(trimmed_key.data(), trimmed_key.size()))) {
     verdict.status = 400;
     verdict.reason = "missing or malformed Sec-WebSocket-Key";
   } else {

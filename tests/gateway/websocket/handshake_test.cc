@@ -24,6 +24,13 @@ TEST(CheckHandshake, AnswersOtherVersionsWith426AndBadKeysWith400) {
   EXPECT_EQ(CheckHandshake("13", "dGhlIHNhbXBsZSBub25j!Q==").status, 400);
 }
 
+TEST(CheckHandshake, RefusesA24CharacterKeyThatIsNotSixteenBytes) {
+  // 24 characters of the alphabet, but 18 bytes once decoded.
+  EXPECT_EQ(CheckHandshake("13", "dGhlIHNhbXBsZSBub25jZQAA").status, 400);
+  // Padding in the middle.
+  EXPECT_EQ(CheckHandshake("13", "dGhlIHNhbXBs==Bub25jZQ==").status, 400);
+}
+
 TEST(SwitchingProtocolsResponse, IsACompleteHttpResponseHead) {
   std::string response = SwitchingProtocolsResponse("abc=", "realtime-gateway");
   EXPECT_EQ(response.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u);

@@ -76,7 +76,8 @@ void AppendWsClientFrame(WsOpcode opcode, std::string_view payload, uint32_t mas
 
 std::string WsUpgradeRequest(std::string_view host_header, std::string_view app_key) {
   // The key is fixed: the bench does not check Sec-WebSocket-Accept (a server that answers 101
-  // has accepted), and a constant saves a random draw and a base64 per connection.
+  // has accepted), and a constant saves a random draw and a base64 per connection. It must still
+  // be 16 bytes in base64 (RFC 6455 §4.2.1): strict servers answer any other key with 400.
   return absl::StrCat("GET /app/", absl::string_view(app_key.data(), app_key.size()),
                       "?protocol=7&client=realtime-bench&version=0.1.0&flash=false HTTP/1.1\r\n"
                       "Host: ",
@@ -84,7 +85,7 @@ std::string WsUpgradeRequest(std::string_view host_header, std::string_view app_
                       "\r\n"
                       "Upgrade: websocket\r\n"
                       "Connection: Upgrade\r\n"
-                      "Sec-WebSocket-Key: cmVhbHRpbWUtYmVuY2gtMDE=\r\n"
+                      "Sec-WebSocket-Key: cmVhbHRpbWUtYmVuY2gwMQ==\r\n"
                       "Sec-WebSocket-Version: 13\r\n"
                       "\r\n");
 }

@@ -83,6 +83,19 @@ TEST(WsUpgradeRequest, AsksForProtocol7OnTheAppPath) {
   EXPECT_EQ(request.substr(request.size() - 4), "\r\n\r\n");
 }
 
+TEST(WsUpgradeRequest, SendsAKeyOfSixteenBytesAsTheRfcRequires) {
+  const std::string request = WsUpgradeRequest("127.0.0.1:6001", "app-key");
+  const std::string field = "\r\nSec-WebSocket-Key: ";
+  const size_t at = request.find(field);
+  ASSERT_NE(at, std::string::npos);
+  const std::string key = request.substr(at + field.size(), request.find("\r\n", at + 2) -
+                                                                 (at + field.size()));
+  // 16 bytes in base64: 22 characters of the alphabet, then "==".
+  ASSERT_EQ(key.size(), 24u) << key;
+  EXPECT_EQ(key.substr(22), "==") << key;
+  EXPECT_EQ(key.find('='), 22u) << key;
+}
+
 TEST(ParseHttpResponseHead, ReadsStatusLengthAndKeepAlive) {
   const std::string response =
       "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 2\r\n\r\n{}";

@@ -88,15 +88,6 @@ TEST(ShardIndex, RemovedUserIsNoLongerDisconnected) {
   EXPECT_TRUE(tab.disconnects.empty());
 }
 
-}  // namespace
-}  // namespace gw::core
-
-namespace gw::core {
-namespace {
-
-using testing::QueuedShards;
-using testing::RecordingSubscriber;
-
 TEST(Fanout, AcknowledgesAPublishOnlyOnceEveryShardRanItsTask) {
   QueuedShards shards(2);
   AppState app(App{"1", "key", "secret"}, shards.shard_count());

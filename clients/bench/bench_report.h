@@ -20,6 +20,15 @@ struct Metric {
   Better better = Better::kNeither;
 };
 
+// A numeric metric: what scenarios report, and what tests build reports from.
+inline Metric NumberMetric(std::string name, double value, Better better = Better::kNeither) {
+  Metric metric;
+  metric.name = std::move(name);
+  metric.value = value;
+  metric.better = better;
+  return metric;
+}
+
 // The result of one run against one server: what was asked (params), what was measured (rows:
 // one for most scenarios, one per step for idle) and anything the reader must know (notes).
 struct BenchReport {

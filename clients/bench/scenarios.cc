@@ -232,14 +232,6 @@ std::vector<std::string> ChannelNames(std::string_view prefix, uint32_t count) {
   return names;
 }
 
-Metric M(std::string name, double value, Better better = Better::kNeither) {
-  Metric metric;
-  metric.name = std::move(name);
-  metric.value = value;
-  metric.better = better;
-  return metric;
-}
-
 double Ms(int64_t nanos) { return static_cast<double>(nanos) / 1e6; }
 double Seconds(int64_t nanos) { return static_cast<double>(nanos) / 1e9; }
 double PerSecond(double count, int64_t nanos) { return nanos > 0 ? count / Seconds(nanos) : 0; }
@@ -247,10 +239,11 @@ double PerSecond(double count, int64_t nanos) { return nanos > 0 ? count / Secon
 void AddLatency(std::vector<Metric>& row, std::string_view prefix,
                 const LatencyHistogram& histogram, bool with_p90 = true) {
   const std::string p(prefix);
-  row.push_back(M(p + "_p50_ms", Ms(histogram.Percentile(0.50)), Better::kLower));
-  if (with_p90) row.push_back(M(p + "_p90_ms", Ms(histogram.Percentile(0.90)), Better::kLower));
-  row.push_back(M(p + "_p99_ms", Ms(histogram.Percentile(0.99)), Better::kLower));
-  row.push_back(M(p + "_max_ms", Ms(histogram.Max()), Better::kLower));
+  row.push_back(NumberMetric(p + "_p50_ms", Ms(histogram.Percentile(0.50)), Better::kLower));
+  if (with_p90)
+    row.push_back(NumberMetric(p + "_p90_ms", Ms(histogram.Percentile(0.90)), Better::kLower));
+  row.push_back(NumberMetric(p + "_p99_ms", Ms(histogram.Percentile(0.99)), Better::kLower));
+  row.push_back(NumberMetric(p + "_max_ms", Ms(histogram.Max()), Better::kLower));
 }
 
 std::string Incidents(const std::map<std::string, uint64_t>& incidents) {
@@ -270,9 +263,10 @@ void AddIncidentNote(const ConnectionFleet& fleet, BenchReport& report) {
 void AddDeliveryMetrics(std::vector<Metric>& row, const LatencyHistogram& latency, uint64_t lost,
                         uint64_t should_have, uint64_t dropped) {
   AddLatency(row, "latency", latency);
-  row.push_back(M("lost", static_cast<double>(lost), Better::kLower));
-  row.push_back(M("lost_pct", should_have > 0 ? 100.0 * lost / should_have : 0, Better::kLower));
-  row.push_back(M("dropped_connections", static_cast<double>(dropped), Better::kLower));
+  row.push_back(NumberMetric("lost", static_cast<double>(lost), Better::kLower));
+  row.push_back(
+      NumberMetric("lost_pct", should_have > 0 ? 100.0 * lost / should_have : 0, Better::kLower));
+  row.push_back(NumberMetric("dropped_connections", static_cast<double>(dropped), Better::kLower));
 }
 
 // The server's CPU seconds and RSS, when --server-pid was given.
@@ -308,17 +302,17 @@ class ServerMeter {
               std::string_view what, double count) {
     if (before.server && after.server) {
       const double cpu = after.server->cpu_seconds - before.server->cpu_seconds;
-      row.push_back(M("server_cpu_s", cpu));
+      row.push_back(NumberMetric("server_cpu_s", cpu));
       if (!what.empty()) {
-        row.push_back(
-            M(absl::StrCat(absl::string_view(what.data(), what.size()), "_per_server_cpu_s"),
-              cpu > 0 ? count / cpu : NAN, Better::kHigher));
+        row.push_back(NumberMetric(
+            absl::StrCat(absl::string_view(what.data(), what.size()), "_per_server_cpu_s"),
+            cpu > 0 ? count / cpu : NAN, Better::kHigher));
       }
     }
-    row.push_back(M("bench_cpu_s", after.bench - before.bench));
+    row.push_back(NumberMetric("bench_cpu_s", after.bench - before.bench));
     if (before.machine && after.machine) {
-      row.push_back(M("vm_busy_cpu_s", after.machine->busy - before.machine->busy));
-      row.push_back(M("vm_steal_cpu_s", after.machine->steal - before.machine->steal));
+      row.push_back(NumberMetric("vm_busy_cpu_s", after.machine->busy - before.machine->busy));
+      row.push_back(NumberMetric("vm_steal_cpu_s", after.machine->steal - before.machine->steal));
     }
   }
 
@@ -442,15 +436,16 @@ absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
   const int64_t delivery_window = last_delivery - published.first_send_ns;
 
   std::vector<Metric> row;
-  row.push_back(M("subscribers", static_cast<double>(ready.subscribed)));
-  row.push_back(M("published", static_cast<double>(published.accepted)));
-  row.push_back(M("publish_failed", static_cast<double>(published.failed), Better::kLower));
+  row.push_back(NumberMetric("subscribers", static_cast<double>(ready.subscribed)));
+  row.push_back(NumberMetric("published", static_cast<double>(published.accepted)));
+  row.push_back(
+      NumberMetric("publish_failed", static_cast<double>(published.failed), Better::kLower));
   // Accepted, not delivered: a server that queues (rather than answering once it has sent) takes
   // publishes faster than it delivers them, so this is context, not a score.
-  row.push_back(M("publishes_per_s", PerSecond(published.accepted, publish_window)));
-  row.push_back(M("deliveries", static_cast<double>(totals.delivered)));
-  row.push_back(
-      M("deliveries_per_s", PerSecond(totals.delivered, delivery_window), Better::kHigher));
+  row.push_back(NumberMetric("publishes_per_s", PerSecond(published.accepted, publish_window)));
+  row.push_back(NumberMetric("deliveries", static_cast<double>(totals.delivered)));
+  row.push_back(NumberMetric("deliveries_per_s", PerSecond(totals.delivered, delivery_window),
+                             Better::kHigher));
   AddDeliveryMetrics(row, latency, lost, should_have, totals.dropped);
   meter.AddCpu(row, cpu_before, cpu_after, "deliveries", totals.delivered);
   report.rows.push_back(std::move(row));
@@ -497,16 +492,21 @@ absl::StatusOr<BenchReport> RunConnect(const BenchOptions& options) {
     last_subscribed = std::max(last_subscribed, worker->last_subscribed_ns());
   }
   std::vector<Metric> row;
-  row.push_back(M("connections", static_cast<double>(n)));
-  row.push_back(M("established", static_cast<double>(totals.established), Better::kHigher));
-  row.push_back(M("subscribed", static_cast<double>(totals.subscribed), Better::kHigher));
-  row.push_back(M("failed", static_cast<double>(totals.failed), Better::kLower));
-  row.push_back(M("time_to_all_established_s", Seconds(last_established - start), Better::kLower));
-  row.push_back(M("established_per_s", PerSecond(totals.established, last_established - start),
-                  Better::kHigher));
-  row.push_back(M("time_to_all_subscribed_s", Seconds(last_subscribed - start), Better::kLower));
-  row.push_back(M("subscribed_per_s", PerSecond(totals.subscribed, last_subscribed - start),
-                  Better::kHigher));
+  row.push_back(NumberMetric("connections", static_cast<double>(n)));
+  row.push_back(
+      NumberMetric("established", static_cast<double>(totals.established), Better::kHigher));
+  row.push_back(
+      NumberMetric("subscribed", static_cast<double>(totals.subscribed), Better::kHigher));
+  row.push_back(NumberMetric("failed", static_cast<double>(totals.failed), Better::kLower));
+  row.push_back(
+      NumberMetric("time_to_all_established_s", Seconds(last_established - start), Better::kLower));
+  row.push_back(NumberMetric("established_per_s",
+                             PerSecond(totals.established, last_established - start),
+                             Better::kHigher));
+  row.push_back(
+      NumberMetric("time_to_all_subscribed_s", Seconds(last_subscribed - start), Better::kLower));
+  row.push_back(NumberMetric(
+      "subscribed_per_s", PerSecond(totals.subscribed, last_subscribed - start), Better::kHigher));
   AddLatency(row, "established", fleet.Merged(&ConnectionWorker::established_latency), false);
   AddLatency(row, "subscribed", fleet.Merged(&ConnectionWorker::subscribed_latency), false);
   meter.AddCpu(row, cpu_before, cpu_after, "subscribed", totals.subscribed);
@@ -546,14 +546,16 @@ absl::StatusOr<BenchReport> RunIdle(const BenchOptions& options) {
     absl::StatusOr<ProcessSample> own = SampleProcess(getpid());
     const double growth_kb = static_cast<double>(after->rss_kb) - baseline->rss_kb;
     std::vector<Metric> row;
-    row.push_back(M("connections", step));
-    row.push_back(M("open", static_cast<double>(open), Better::kHigher));
-    row.push_back(M("failed", static_cast<double>(t.failed), Better::kLower));
-    row.push_back(M("server_rss_mib", after->rss_kb / 1024.0, Better::kLower));
-    row.push_back(M("rss_growth_mib", growth_kb / 1024.0, Better::kLower));
-    row.push_back(M("kib_per_connection", open > 0 ? growth_kb / open : NAN, Better::kLower));
-    if (before) row.push_back(M("server_cpu_s", after->cpu_seconds - before->cpu_seconds));
-    if (own.ok()) row.push_back(M("bench_rss_mib", own->rss_kb / 1024.0));
+    row.push_back(NumberMetric("connections", step));
+    row.push_back(NumberMetric("open", static_cast<double>(open), Better::kHigher));
+    row.push_back(NumberMetric("failed", static_cast<double>(t.failed), Better::kLower));
+    row.push_back(NumberMetric("server_rss_mib", after->rss_kb / 1024.0, Better::kLower));
+    row.push_back(NumberMetric("rss_growth_mib", growth_kb / 1024.0, Better::kLower));
+    row.push_back(
+        NumberMetric("kib_per_connection", open > 0 ? growth_kb / open : NAN, Better::kLower));
+    if (before)
+      row.push_back(NumberMetric("server_cpu_s", after->cpu_seconds - before->cpu_seconds));
+    if (own.ok()) row.push_back(NumberMetric("bench_rss_mib", own->rss_kb / 1024.0));
     report.rows.push_back(std::move(row));
     progress.Print(
         absl::StrCat(step, " held: server RSS ", FormatNumber(after->rss_kb / 1024.0), " MiB"));
@@ -637,14 +639,14 @@ absl::StatusOr<BenchReport> RunClientEvents(const BenchOptions& options) {
   }
   const LatencyHistogram latency = fleet.Merged(&ConnectionWorker::delivery_latency);
   std::vector<Metric> row;
-  row.push_back(M("members", static_cast<double>(ready.subscribed)));
-  row.push_back(M("sent", static_cast<double>(totals.sent)));
-  row.push_back(M("sent_per_s", PerSecond(totals.sent, deadline - start)));
-  row.push_back(M("deliveries", static_cast<double>(totals.delivered)));
-  row.push_back(
-      M("deliveries_per_s", PerSecond(totals.delivered, last_delivery - start), Better::kHigher));
+  row.push_back(NumberMetric("members", static_cast<double>(ready.subscribed)));
+  row.push_back(NumberMetric("sent", static_cast<double>(totals.sent)));
+  row.push_back(NumberMetric("sent_per_s", PerSecond(totals.sent, deadline - start)));
+  row.push_back(NumberMetric("deliveries", static_cast<double>(totals.delivered)));
+  row.push_back(NumberMetric("deliveries_per_s", PerSecond(totals.delivered, last_delivery - start),
+                             Better::kHigher));
   AddDeliveryMetrics(row, latency, lost, should_have, totals.dropped);
-  row.push_back(M("errors", static_cast<double>(totals.errors), Better::kLower));
+  row.push_back(NumberMetric("errors", static_cast<double>(totals.errors), Better::kLower));
   meter.AddCpu(row, cpu_before, cpu_after, "deliveries", totals.delivered);
   report.rows.push_back(std::move(row));
   AddIncidentNote(fleet, report);
@@ -674,11 +676,12 @@ absl::StatusOr<BenchReport> RunPublish(const BenchOptions& options) {
   });
   const ServerMeter::CpuSnapshot cpu_after = meter.Snapshot();
   std::vector<Metric> row;
-  row.push_back(M("published", static_cast<double>(published.accepted)));
-  row.push_back(M("failed", static_cast<double>(published.failed), Better::kLower));
-  row.push_back(M("publishes_per_s",
-                  PerSecond(published.accepted, published.last_done_ns - published.first_send_ns),
-                  Better::kHigher));
+  row.push_back(NumberMetric("published", static_cast<double>(published.accepted)));
+  row.push_back(NumberMetric("failed", static_cast<double>(published.failed), Better::kLower));
+  row.push_back(
+      NumberMetric("publishes_per_s",
+                   PerSecond(published.accepted, published.last_done_ns - published.first_send_ns),
+                   Better::kHigher));
   AddLatency(row, "request", published.request_latency, false);
   meter.AddCpu(row, cpu_before, cpu_after, "publishes", published.accepted);
   report.rows.push_back(std::move(row));

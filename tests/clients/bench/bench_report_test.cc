@@ -12,22 +12,15 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Metric M(std::string name, double value, Better better = Better::kNeither) {
-  Metric metric;
-  metric.name = std::move(name);
-  metric.value = value;
-  metric.better = better;
-  return metric;
-}
-
 BenchReport FanoutReport(std::string server, double rate, double p99) {
   BenchReport report;
   report.scenario = "fanout";
   report.name = "fanout 1x100 http max";
   report.server = std::move(server);
   report.params = {{"connections", "100"}};
-  report.rows.push_back({M("subscribers", 100), M("deliveries_per_s", rate, Better::kHigher),
-                         M("latency_p99_ms", p99, Better::kLower)});
+  report.rows.push_back({NumberMetric("subscribers", 100),
+                         NumberMetric("deliveries_per_s", rate, Better::kHigher),
+                         NumberMetric("latency_p99_ms", p99, Better::kLower)});
   report.notes = {"connections: close 4100 x2"};
   return report;
 }
@@ -53,8 +46,10 @@ TEST(FormatReportTable, PutsStepsInColumns) {
   BenchReport report;
   report.name = "idle";
   report.server = "gw";
-  report.rows.push_back({M("connections", 1000), M("kib_per_connection", 3.5)});
-  report.rows.push_back({M("connections", 10000), M("kib_per_connection", 3.25)});
+  report.rows.push_back(
+      {NumberMetric("connections", 1000), NumberMetric("kib_per_connection", 3.5)});
+  report.rows.push_back(
+      {NumberMetric("connections", 10000), NumberMetric("kib_per_connection", 3.25)});
   const std::string table = FormatReportTable(report);
   EXPECT_THAT(table, HasSubstr("connections  kib_per_connection"));
   EXPECT_THAT(table, HasSubstr("10000                3.25"));

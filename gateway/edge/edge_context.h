@@ -21,7 +21,6 @@ struct EdgeLimits {
   uint32_t max_connections = 0;  // 0 = unlimited; over it: 4100
   size_t max_write_buffer_bytes = 1024 * 1024;
   size_t max_request_bytes = 256 * 1024;
-  std::chrono::seconds handshake_timeout{10};
   std::chrono::seconds http_idle_timeout{30};
   // How long a closing connection may take to flush before its socket is cut.
   std::chrono::seconds close_timeout{5};

@@ -82,8 +82,7 @@ WsSession::WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket)
     : shard_(shard),
       context_(shard.context()),
       socket_(std::move(socket)),
-      reader_(context_.limits.max_request_bytes),
-      created_(Clock::now()) {}
+      reader_(context_.limits.max_request_bytes) {}
 
 // Teardown has already released everything shared; nothing here may touch the shard, which may
 // be gone when the last pending handler is destroyed at exit.
@@ -234,7 +233,6 @@ void WsSession::FailConnection(uint16_t code) {
   state_ = State::kClosing;
   close_started_ = Clock::now();
   close_reason_ = absl::StrCat(code);
-  if (context_.metrics != nullptr && app_ == nullptr) context_.metrics->ConnectionRefused(code);
   outbox_.DropWaiting();
   const char* why = code == websocket::kCloseMessageTooBig     ? "Message too big"
                     : code == websocket::kCloseInvalidPayload ? "Invalid UTF-8"

@@ -155,7 +155,6 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   bool end_after_flush_ = false;
   bool reading_stopped_ = false;
 
-  Clock::time_point created_;
   Clock::time_point last_inbound_;
   std::optional<Clock::time_point> ping_sent_at_;
   Clock::time_point close_started_;

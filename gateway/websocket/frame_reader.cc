@@ -11,7 +11,7 @@ namespace gw::websocket {
 namespace {
 
 // A buffer that grew for one large message is given back once it is done with, so an idle
-// connection holds nothing here.
+// connection holds at most this much here.
 constexpr size_t kKeepCapacity = 1024;
 
 void Release(std::string& buffer) {

@@ -28,6 +28,16 @@ grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl
   return reactor;
 }
 
+// Answers a call whose handler returned before the answer was known (a query the cluster
+// answers later), and ends its detached span.
+void FinishLater(grpc::ServerUnaryReactor* reactor, tracing::Span& span,
+                 const absl::Status& status) {
+  grpc::Status answer = ToGrpcStatus(status);
+  GrpcServerSpan::RecordStatus(span, answer);
+  span.End();
+  reactor->Finish(std::move(answer));
+}
+
 constexpr std::string_view kService = "realtime.v1.ControlPlane";
 
 void SetInfo(const core::ChannelCounts& counts, v1::ChannelInfo* info) {
@@ -41,11 +51,11 @@ std::vector<std::string> ToVector(const google::protobuf::RepeatedPtrField<std::
 
 }  // namespace
 
-ControlPlaneService::ControlPlaneService(core::AppDirectory& apps, core::Fanout& fanout,
+ControlPlaneService::ControlPlaneService(core::AppDirectory& apps, core::Cluster& cluster,
                                          service::EventPublisher& publisher,
                                          const std::atomic<bool>& draining)
     : apps_(apps),
-      fanout_(fanout),
+      cluster_(cluster),
       publisher_(publisher),
       draining_(draining),
       authenticator_(apps) {}
@@ -69,16 +79,18 @@ grpc::ServerUnaryReactor* ControlPlaneService::Publish(grpc::CallbackServerConte
   GrpcServerSpan span(*context, kService, "Publish", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
-  service::PublishCommand command{request->name(), request->data(),
-                                  ToVector(request->channels()), request->socket_id()};
-  auto published = publisher_.Publish(**app, command);
-  if (!published.ok()) return Reply(context, published.status());
-  if (request->include_channel_info()) {
-    for (size_t i = 0; i < command.channels.size(); ++i) {
-      SetInfo(published->counts[i], &(*response->mutable_channels())[command.channels[i]]);
-    }
-  }
-  return PublishReactor::AnswerWhenDelivered(*published->delivered, span.Detach());
+  service::PublishCommand command{request->name(), request->data(), ToVector(request->channels()),
+                                  request->socket_id()};
+  auto receipt = publisher_.Publish(**app, command);
+  if (!receipt.ok()) return Reply(context, receipt.status());
+  return PublishReactor::AnswerWhenDelivered(
+      **receipt, span.Detach(),
+      [request, response](const std::vector<core::ChannelCounts>& counts) {
+        if (!request->include_channel_info()) return;
+        for (int i = 0; i < request->channels_size(); ++i) {
+          SetInfo(counts[i], &(*response->mutable_channels())[request->channels(i)]);
+        }
+      });
 }
 
 grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServerContext* context,
@@ -92,15 +104,16 @@ grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServer
     commands.push_back(
         service::PublishCommand{event.name(), event.data(), {event.channel()}, event.socket_id()});
   }
-  auto published = publisher_.PublishBatch(**app, commands, "events");
-  if (!published.ok()) return Reply(context, published.status());
-  for (int i = 0; i < request->events_size(); ++i) {
-    v1::PublishBatchResponse::Result* result = response->add_results();
-    if (request->events(i).include_channel_info()) {
-      SetInfo(published->counts[i], result->mutable_info());
-    }
-  }
-  return PublishReactor::AnswerWhenDelivered(*published->delivered, span.Detach());
+  auto receipt = publisher_.PublishBatch(**app, commands, "events");
+  if (!receipt.ok()) return Reply(context, receipt.status());
+  return PublishReactor::AnswerWhenDelivered(
+      **receipt, span.Detach(),
+      [request, response](const std::vector<core::ChannelCounts>& counts) {
+        for (int i = 0; i < request->events_size(); ++i) {
+          v1::PublishBatchResponse::Result* result = response->add_results();
+          if (request->events(i).include_channel_info()) SetInfo(counts[i], result->mutable_info());
+        }
+      });
 }
 
 grpc::ServerUnaryReactor* ControlPlaneService::AuthorizeChannel(
@@ -115,8 +128,8 @@ grpc::ServerUnaryReactor* ControlPlaneService::AuthorizeChannel(
   }
   auto traits = pusher::ClassifyChannel(request->channel());
   if (!traits.ok()) {
-    return Reply(context, absl::InvalidArgumentError(
-                              absl::StrCat("channel: ", traits.status().message())));
+    return Reply(context,
+                 absl::InvalidArgumentError(absl::StrCat("channel: ", traits.status().message())));
   }
   if (!traits->RequiresAuth()) {
     return Reply(context, absl::InvalidArgumentError(
@@ -168,11 +181,17 @@ grpc::ServerUnaryReactor* ControlPlaneService::GetChannel(grpc::CallbackServerCo
   GrpcServerSpan span(*context, kService, "GetChannel", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
-  auto counts = service::ChannelQueries::Get(**app, request->channel(), false);
-  if (!counts.ok()) return Reply(context, counts.status());
-  response->set_occupied(counts->subscription_count > 0);
-  SetInfo(*counts, response->mutable_info());
-  return Reply(context, absl::OkStatus());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  service::ChannelQueries(cluster_).Get(**app, request->channel(), false,
+                                        [reactor, response, span = span.Detach()](
+                                            absl::StatusOr<core::ChannelCounts> counts) mutable {
+                                          if (counts.ok()) {
+                                            response->set_occupied(counts->subscription_count > 0);
+                                            SetInfo(*counts, response->mutable_info());
+                                          }
+                                          FinishLater(reactor, span, counts.status());
+                                        });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ControlPlaneService::ListChannels(grpc::CallbackServerContext* context,
@@ -181,12 +200,20 @@ grpc::ServerUnaryReactor* ControlPlaneService::ListChannels(grpc::CallbackServer
   GrpcServerSpan span(*context, kService, "ListChannels", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
-  auto channels = service::ChannelQueries::List(**app, request->prefix(), false);
-  if (!channels.ok()) return Reply(context, channels.status());
-  for (const auto& [name, counts] : *channels) {
-    SetInfo(counts, &(*response->mutable_channels())[name]);
-  }
-  return Reply(context, absl::OkStatus());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  service::ChannelQueries(cluster_).List(
+      **app, request->prefix(), false,
+      [reactor, response, span = span.Detach()](
+          absl::StatusOr<std::vector<std::pair<std::string, core::ChannelCounts>>>
+              channels) mutable {
+        if (channels.ok()) {
+          for (const auto& [name, counts] : *channels) {
+            SetInfo(counts, &(*response->mutable_channels())[name]);
+          }
+        }
+        FinishLater(reactor, span, channels.status());
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ControlPlaneService::ListPresenceMembers(
@@ -195,15 +222,21 @@ grpc::ServerUnaryReactor* ControlPlaneService::ListPresenceMembers(
   GrpcServerSpan span(*context, kService, "ListPresenceMembers", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
-  // Users() validates the name and that it is a presence channel.
-  auto users = service::ChannelQueries::Users(**app, request->channel());
-  if (!users.ok()) return Reply(context, users.status());
-  for (const auto& member : (*app)->channels().PresenceMembers(request->channel())) {
-    v1::PresenceMember* out = response->add_members();
-    out->set_user_id(member.user_id);
-    out->set_user_info_json(member.user_info);
-  }
-  return Reply(context, absl::OkStatus());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  service::ChannelQueries(cluster_).Members(
+      **app, request->channel(),
+      [reactor, response, span = span.Detach()](
+          absl::StatusOr<std::vector<core::PresenceRoster::Member>> members) mutable {
+        if (members.ok()) {
+          for (const auto& member : *members) {
+            v1::PresenceMember* out = response->add_members();
+            out->set_user_id(member.user_id);
+            out->set_user_info_json(member.user_info);
+          }
+        }
+        FinishLater(reactor, span, members.status());
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ControlPlaneService::TerminateUserConnections(
@@ -215,8 +248,8 @@ grpc::ServerUnaryReactor* ControlPlaneService::TerminateUserConnections(
   if (request->user_id().empty()) {
     return Reply(context, absl::InvalidArgumentError("user_id: required"));
   }
-  fanout_.DisconnectUser(**app, request->user_id(), pusher::kUnauthorized,
-                         "Connection terminated by the app");
+  cluster_.DisconnectUser(**app, request->user_id(), pusher::kUnauthorized,
+                          "Connection terminated by the app");
   return Reply(context, absl::OkStatus());
 }
 
@@ -229,20 +262,19 @@ grpc::ServerUnaryReactor* ControlPlaneService::SendToUser(grpc::CallbackServerCo
   if (request->user_id().empty()) {
     return Reply(context, absl::InvalidArgumentError("user_id: required"));
   }
-  service::PublishCommand command{request->name(),
-                                  request->data(),
-                                  {absl::StrCat("#server-to-user-", request->user_id())},
-                                  ""};
-  auto published = publisher_.Publish(**app, command);
-  if (!published.ok()) return Reply(context, published.status());
-  return PublishReactor::AnswerWhenDelivered(*published->delivered, span.Detach());
+  service::PublishCommand command{
+      request->name(), request->data(), {absl::StrCat("#server-to-user-", request->user_id())}, ""};
+  auto receipt = publisher_.Publish(**app, command);
+  if (!receipt.ok()) return Reply(context, receipt.status());
+  return PublishReactor::AnswerWhenDelivered(**receipt, span.Detach(),
+                                             [](const std::vector<core::ChannelCounts>&) {});
 }
 
 grpc::ServerWriteReactor<v1::ChannelEvent>* ControlPlaneService::WatchEvents(
     grpc::CallbackServerContext* context, const v1::WatchEventsRequest* request) {
   auto app = Admit(context, request->app_id());
-  auto* stream = new WatchStream(*this, app.ok() ? *app : nullptr, *request,
-                                 WatchStream::kDefaultCapacity);
+  auto* stream =
+      new WatchStream(*this, app.ok() ? *app : nullptr, *request, WatchStream::kDefaultCapacity);
   {
     absl::MutexLock lock(&watches_mu_);
     watches_.insert(stream);

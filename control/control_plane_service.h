@@ -10,7 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "control/caller_auth.h"
 #include "gateway/core/app_directory.h"
-#include "gateway/core/fanout.h"
+#include "gateway/core/cluster.h"
 #include "gateway/service/event_publisher.h"
 #include "realtime/v1/control.grpc.pb.h"
 
@@ -19,13 +19,12 @@ namespace gw::control {
 class WatchStream;
 
 // realtime.v1.ControlPlane over the core and the service layer, with the HTTP API's rules.
-// Handlers run on gRPC's threads, take only short registry locks and post deliveries to the
-// shards, so they never block an I/O thread and never wait on one. A publish is answered once
-// every shard has fanned it out (PublishReactor), or refused with UNAVAILABLE while the shards
-// are too far behind.
+// Handlers run on gRPC's threads and never block: a publish is answered once it is delivered
+// (PublishReactor), or refused with UNAVAILABLE while the shards are too far behind; a query once
+// the cluster answered, from whichever thread it answered on.
 class ControlPlaneService final : public realtime::v1::ControlPlane::CallbackService {
  public:
-  ControlPlaneService(core::AppDirectory& apps, core::Fanout& fanout,
+  ControlPlaneService(core::AppDirectory& apps, core::Cluster& cluster,
                       service::EventPublisher& publisher, const std::atomic<bool>& draining);
   ~ControlPlaneService() override;
 
@@ -51,8 +50,7 @@ class ControlPlaneService final : public realtime::v1::ControlPlane::CallbackSer
                                          const realtime::v1::ListChannelsRequest* request,
                                          realtime::v1::ListChannelsResponse* response) override;
   grpc::ServerUnaryReactor* ListPresenceMembers(
-      grpc::CallbackServerContext* context,
-      const realtime::v1::ListPresenceMembersRequest* request,
+      grpc::CallbackServerContext* context, const realtime::v1::ListPresenceMembersRequest* request,
       realtime::v1::ListPresenceMembersResponse* response) override;
   grpc::ServerUnaryReactor* TerminateUserConnections(
       grpc::CallbackServerContext* context,
@@ -73,7 +71,7 @@ class ControlPlaneService final : public realtime::v1::ControlPlane::CallbackSer
   void Forget(WatchStream* stream);
 
   core::AppDirectory& apps_;
-  core::Fanout& fanout_;
+  core::Cluster& cluster_;
   service::EventPublisher& publisher_;
   const std::atomic<bool>& draining_;
   CallerAuthenticator authenticator_;

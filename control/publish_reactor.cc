@@ -7,13 +7,14 @@
 
 namespace gw::control {
 
-PublishReactor* PublishReactor::AnswerWhenDelivered(core::FanoutBarrier& delivered,
-                                                    tracing::Span span) {
+PublishReactor* PublishReactor::AnswerWhenDelivered(core::PublishReceipt& delivered,
+                                                    tracing::Span span, Fill fill) {
   auto* reactor = new PublishReactor(std::move(span));
-  // A unique_ptr whose deleter releases the barrier's hold, so a `done` that is dropped uncalled
+  // A unique_ptr whose deleter releases the receipt's hold, so a `done` that is dropped uncalled
   // (its shard stopped for good) lets go of the reactor too.
-  delivered.Then([hold = std::unique_ptr<PublishReactor, Release>(reactor)]() mutable {
-    hold->Answer(grpc::Status::OK);
+  delivered.Then([hold = std::unique_ptr<PublishReactor, Release>(reactor),
+                  fill = std::move(fill)](std::vector<core::ChannelCounts> counts) mutable {
+    hold->Answer(grpc::Status::OK, [&] { std::move(fill)(counts); });
   });
   return reactor;
 }
@@ -24,8 +25,9 @@ void PublishReactor::OnCancel() {
 
 void PublishReactor::OnDone() { Release()(this); }
 
-void PublishReactor::Answer(grpc::Status status) {
+void PublishReactor::Answer(grpc::Status status, absl::FunctionRef<void()> fill) {
   if (answered_.exchange(true, std::memory_order_acq_rel)) return;
+  fill();
   GrpcServerSpan::RecordStatus(span_, status);
   span_.End();
   Finish(std::move(status));

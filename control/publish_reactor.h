@@ -1,31 +1,36 @@
 #ifndef CONTROL_PUBLISH_REACTOR_H_
 #define CONTROL_PUBLISH_REACTOR_H_
 
-#include <atomic>
-
 #include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/status.h>
 
-#include "gateway/core/fanout_barrier.h"
+#include <atomic>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
+#include "gateway/core/publish_receipt.h"
 #include "gateway/observability/span.h"
 
 namespace gw::control {
 
 // The reactor of a call that publishes (Publish, PublishBatch, SendToUser): it answers OK once
-// every shard has fanned the publish out, so a backend that awaits its calls is paced by the
+// the publish is delivered (PublishReceipt), so a backend that awaits its calls is paced by the
 // shards instead of filling their queues. The handler never waits: the answer comes from the
-// thread of the shard that fans out last, after the handler returned; a cancellation (the
-// caller's deadline, the server shutting down) answers first if it comes first. Either way the
-// call is answered exactly once.
+// thread that completes the receipt, after the handler returned; a cancellation (the caller's
+// deadline, the server shutting down) answers first if it comes first. Either way the call is
+// answered exactly once, and the response is filled (from the channels' counts) only by an OK
+// answer, right before it is sent.
 //
-// The handler fills the response before calling AnswerWhenDelivered, and nothing touches it
-// after. The reactor deletes itself once gRPC is done with it (OnDone) and the barrier has let go
-// of it (arrived, or dropped with the tasks of shards that stopped for good).
+// The reactor deletes itself once gRPC is done with it (OnDone) and the receipt has let go of it
+// (completed, or dropped with the work of shards that stopped for good).
 class PublishReactor final : public grpc::ServerUnaryReactor {
  public:
   // The reactor a handler returns for a publish the fan-out took. `span` is the call's server
   // span, detached; it ends with the answer.
-  static PublishReactor* AnswerWhenDelivered(core::FanoutBarrier& delivered, tracing::Span span);
+  using Fill = absl::AnyInvocable<void(const std::vector<core::ChannelCounts>&) &&>;
+  static PublishReactor* AnswerWhenDelivered(core::PublishReceipt& delivered, tracing::Span span,
+                                             Fill fill);
 
   void OnCancel() override;
   void OnDone() override;
@@ -38,8 +43,9 @@ class PublishReactor final : public grpc::ServerUnaryReactor {
 
   explicit PublishReactor(tracing::Span span) : span_(std::move(span)) {}
   ~PublishReactor() override = default;
-  // The first answer wins; later ones do nothing.
-  void Answer(grpc::Status status);
+  // The first answer wins; later ones do nothing. `fill` runs only for the winner.
+  void Answer(
+      grpc::Status status, absl::FunctionRef<void()> fill = [] {});
 
   tracing::Span span_;  // touched only by the winner of answered_
   std::atomic<bool> answered_{false};

@@ -22,8 +22,10 @@
 #include "gateway/observability/log.h"
 #include "gateway/observability/metrics.h"
 #include "gateway/observability/process_tracer.h"
+#include "gateway/core/single_node.h"
 #include "gateway/service/event_publisher.h"
-#include "gateway/service/subscription_counts.h"
+#include "gateway/session/pusher_connection.h"
+#include "gateway/session/pusher_server_frames.h"
 #include "gateway/webhooks/webhook_dispatcher.h"
 
 extern char** environ;
@@ -92,7 +94,10 @@ int main(int argc, char** argv) {
   auto apps = gw::core::AppDirectory::Create(config->apps, server.shard_count());
   if (!apps.ok()) return Fail(std::string(apps.status().message()));
   gw::core::Fanout fanout(server, {.max_backlog = config->max_publish_backlog});
-  gw::service::EventPublisher publisher(fanout);
+  gw::session::PusherServerFrames server_frames;
+  gw::core::SingleNode single_node(**apps, fanout, server_frames);
+  gw::core::Cluster& cluster = single_node;
+  gw::service::EventPublisher publisher(fanout, cluster);
   gw::webhooks::WebhookLimits webhook_limits;
   webhook_limits.vacate_delay = std::chrono::milliseconds(config->webhook_vacate_delay_ms);
   webhook_limits.request_timeout = std::chrono::milliseconds(config->webhook_timeout_ms);
@@ -104,9 +109,9 @@ int main(int argc, char** argv) {
   limits.max_connections = config->max_connections;
   limits.max_write_buffer_bytes = static_cast<size_t>(config->max_write_buffer_kb) * 1024;
   limits.max_request_bytes = static_cast<size_t>(config->max_request_kb) * 1024;
-  gw::edge::EdgeContext context{**apps, fanout, publisher, limits};
   gw::control::AuthorizerClient authorizer;
-  context.authorizer = &authorizer;
+  gw::session::ConnectionServices connection_services{cluster, server, &authorizer};
+  gw::edge::EdgeContext context{**apps, cluster, publisher, connection_services, limits};
   obs::MetricsRegistry metrics;
   gw::edge::EdgeMetrics edge_metrics(metrics, **apps, context.connections);
   context.metrics = &edge_metrics;
@@ -157,13 +162,11 @@ int main(int argc, char** argv) {
         emit({{"result", "failed"}}, counters.failed_attempts.load());
         emit({{"result", "retry"}}, counters.retries.load());
       });
-  gw::service::SubscriptionCountReporter subscription_counts(**apps, fanout);
-  context.subscription_counts = &subscription_counts;
   server.SetContext(&context);
   if (absl::Status status = server.Listen(config->host, config->port); !status.ok()) {
     return Fail(std::string(status.message()));
   }
-  gw::control::ControlPlaneService control_plane(**apps, fanout, publisher, context.draining);
+  gw::control::ControlPlaneService control_plane(**apps, cluster, publisher, context.draining);
   gw::control::ControlServer control;
   if (absl::Status status = control.Start(config->host, config->grpc_port, {&control_plane},
                                           MaxGrpcMessageBytes(config->apps),

@@ -38,10 +38,11 @@ uint32_t ChannelRegistry::Unsubscribe(std::string_view channel) {
 
 absl::StatusOr<ChannelRegistry::PresenceJoin> ChannelRegistry::JoinPresence(
     std::string_view channel, std::string_view user_id, std::string_view user_info,
-    uint32_t max_members, absl::FunctionRef<void()> announce_added) {
+    uint32_t max_members, Announce announce_added) {
   absl::MutexLock lock(&mu_);
   Channel& entry = channels_[channel];
   if (!entry.roster) entry.roster.emplace();
+  if (!entry.view) entry.view.emplace();
   absl::StatusOr<bool> first = entry.roster->Join(user_id, user_info, max_members);
   if (!first.ok()) {
     if (entry.subscriptions == 0) channels_.erase(channels_.find(channel));
@@ -51,22 +52,28 @@ absl::StatusOr<ChannelRegistry::PresenceJoin> ChannelRegistry::JoinPresence(
   if (entry.subscriptions == 1) {
     EmitLocked(ChannelEvent::Kind::kChannelOccupied, channel, "", 1);
   }
+  const uint64_t seq = entry.view->Apply(
+      {PresenceView::Change::Kind::kAdded, std::string(user_id), std::string(user_info)});
   if (*first) {
-    announce_added();
+    if (seq != 0) announce_added(seq);
     EmitLocked(ChannelEvent::Kind::kMemberAdded, channel, user_id, entry.subscriptions);
   }
-  return PresenceJoin{*first, entry.roster->Members()};
+  return PresenceJoin{*first, {entry.view->seq(), entry.view->Members()}};
 }
 
 void ChannelRegistry::LeavePresence(std::string_view channel, std::string_view user_id,
-                                    absl::FunctionRef<void()> announce_removed) {
+                                    Announce announce_removed) {
   absl::MutexLock lock(&mu_);
   auto it = channels_.find(channel);
   if (it == channels_.end()) return;
   Channel& entry = it->second;
   if (entry.subscriptions > 0) --entry.subscriptions;
   if (entry.roster && entry.roster->Leave(user_id)) {
-    announce_removed();
+    if (entry.view) {
+      const uint64_t seq =
+          entry.view->Apply({PresenceView::Change::Kind::kRemoved, std::string(user_id), ""});
+      if (seq != 0) announce_removed(seq);
+    }
     EmitLocked(ChannelEvent::Kind::kMemberRemoved, channel, user_id, entry.subscriptions);
   }
   if (entry.subscriptions == 0) {
@@ -78,7 +85,7 @@ void ChannelRegistry::LeavePresence(std::string_view channel, std::string_view u
 ChannelCounts ChannelRegistry::CountsOf(const Channel& channel) {
   ChannelCounts counts;
   counts.subscription_count = channel.subscriptions;
-  if (channel.roster) counts.user_count = static_cast<uint32_t>(channel.roster->user_count());
+  if (channel.view) counts.user_count = static_cast<uint32_t>(channel.view->size());
   return counts;
 }
 
@@ -98,24 +105,32 @@ std::vector<std::pair<std::string, ChannelCounts>> ChannelRegistry::List(
       if (name.starts_with(prefix)) out.emplace_back(name, CountsOf(channel));
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
 }
 
 std::vector<std::string> ChannelRegistry::PresenceUserIds(std::string_view channel) const {
   absl::MutexLock lock(&mu_);
   auto it = channels_.find(channel);
-  if (it == channels_.end() || !it->second.roster) return {};
-  return it->second.roster->UserIds();
+  if (it == channels_.end() || !it->second.view) return {};
+  std::vector<std::string> ids;
+  for (auto& member : it->second.view->Members()) ids.push_back(std::move(member.user_id));
+  return ids;
 }
 
 std::vector<PresenceRoster::Member> ChannelRegistry::PresenceMembers(
     std::string_view channel) const {
   absl::MutexLock lock(&mu_);
   auto it = channels_.find(channel);
-  if (it == channels_.end() || !it->second.roster) return {};
-  return it->second.roster->Members();
+  if (it == channels_.end() || !it->second.view) return {};
+  return it->second.view->Members();
+}
+
+ChannelRegistry::RosterSnapshot ChannelRegistry::PresenceSnapshot(std::string_view channel) const {
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(channel);
+  if (it == channels_.end() || !it->second.view) return {};
+  return {it->second.view->seq(), it->second.view->Members()};
 }
 
 std::vector<std::pair<std::string, uint32_t>> ChannelRegistry::TakeCountChanges() {

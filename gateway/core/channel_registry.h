@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "gateway/core/string_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "gateway/core/channel_event.h"
 #include "gateway/core/event_hub.h"
 #include "gateway/core/presence_roster.h"
+#include "gateway/core/presence_view.h"
+#include "gateway/core/string_map.h"
 
 namespace gw::core {
 
@@ -25,10 +26,14 @@ struct ChannelCounts {
   std::optional<uint32_t> user_count;  // presence channels only
 };
 
-// The cross-shard facts of one app's channels: subscription counts and presence rosters. Shared by
-// every shard and the control plane, guarded by one mutex, and changed only on subscribe and
-// unsubscribe, never per message. Presence announcements run under the same lock, so every shard
-// sees member_added / member_removed for a user in the order the roster changed.
+// The cross-shard facts of one app's channels on this node: subscription counts, presence rosters
+// (this node's connections per member) and presence views (the members this node's clients are
+// shown, numbered; see PresenceView). Shared by every shard and the control plane, guarded by one
+// mutex, and changed only on subscribe and unsubscribe, never per message. Presence announcements
+// run under the same lock, so every shard is handed them in the order of their numbers.
+//
+// On a single node these facts are the whole truth. In a cluster they are this node's share and
+// view of it: the cluster module keeps the totals elsewhere and feeds the views.
 class ChannelRegistry {
  public:
   // `events` (may be null) hears occupied / vacated / member added / member removed, emitted under
@@ -39,20 +44,28 @@ class ChannelRegistry {
   uint32_t Subscribe(std::string_view channel);
   uint32_t Unsubscribe(std::string_view channel);
 
+  // What a joining presence connection is told: the members (itself included) and the sequence
+  // number they stand at, below which it must not be delivered announcements.
+  struct RosterSnapshot {
+    uint64_t seq = 0;
+    std::vector<PresenceRoster::Member> members;
+  };
   struct PresenceJoin {
     bool first_connection = false;
-    std::vector<PresenceRoster::Member> members;  // after the join, for subscription_succeeded
+    RosterSnapshot snapshot;
   };
-  // Counts the subscription and joins the roster. When this is the user's first connection,
-  // `announce_added` runs while the lock is held (it should only post frames). ResourceExhausted
+  // Runs under the lock with an announcement's sequence number; it should only post frames.
+  using Announce = absl::FunctionRef<void(uint64_t seq)>;
+
+  // Single node: counts the subscription, joins the roster and the view. When this is the
+  // user's first connection, `announce_added` runs while the lock is held. ResourceExhausted
   // when the roster is full; nothing changes then.
   absl::StatusOr<PresenceJoin> JoinPresence(std::string_view channel, std::string_view user_id,
                                             std::string_view user_info, uint32_t max_members,
-                                            absl::FunctionRef<void()> announce_added);
-  // Uncounts the subscription and leaves the roster; `announce_removed` runs under the lock when
-  // this was the user's last connection.
-  void LeavePresence(std::string_view channel, std::string_view user_id,
-                     absl::FunctionRef<void()> announce_removed);
+                                            Announce announce_added);
+  // Single node: uncounts the subscription and leaves the roster and the view;
+  // `announce_removed` runs under the lock when this was the user's last connection.
+  void LeavePresence(std::string_view channel, std::string_view user_id, Announce announce_removed);
 
   // nullopt when nobody is subscribed.
   std::optional<ChannelCounts> Find(std::string_view channel) const;
@@ -61,6 +74,8 @@ class ChannelRegistry {
   // Sorted user ids of a presence channel; empty when unoccupied.
   std::vector<std::string> PresenceUserIds(std::string_view channel) const;
   std::vector<PresenceRoster::Member> PresenceMembers(std::string_view channel) const;
+  // The view of a presence channel as a connection that is (re)told it must be shown it.
+  RosterSnapshot PresenceSnapshot(std::string_view channel) const;
   size_t OccupiedChannelCount() const;
   uint64_t TotalSubscriptions() const;
 
@@ -71,7 +86,8 @@ class ChannelRegistry {
  private:
   struct Channel {
     uint32_t subscriptions = 0;
-    std::optional<PresenceRoster> roster;
+    std::optional<PresenceRoster> roster;  // this node's connections of each member
+    std::optional<PresenceView> view;      // what this node's clients are shown
   };
   static ChannelCounts CountsOf(const Channel& channel);
   void EmitLocked(ChannelEvent::Kind kind, std::string_view channel, std::string_view user_id,

@@ -15,6 +15,7 @@ struct Delivery {
   Frame frame;
   std::string except_socket_id;
   std::shared_ptr<FanoutBarrier> barrier;  // may be null
+  uint64_t seq;
 };
 
 }  // namespace
@@ -34,9 +35,9 @@ absl::Status Fanout::AdmitPublish() {
 
 void Fanout::Publish(AppState& app, std::string_view channel, Frame frame,
                      std::string_view except_socket_id,
-                     const std::shared_ptr<FanoutBarrier>& barrier) {
+                     const std::shared_ptr<FanoutBarrier>& barrier, uint64_t seq) {
   auto delivery = std::make_shared<const Delivery>(Delivery{
-      &app, std::string(channel), std::move(frame), std::string(except_socket_id), barrier});
+      &app, std::string(channel), std::move(frame), std::string(except_socket_id), barrier, seq});
   const size_t shard_count = shards_.shard_count();
   if (barrier != nullptr) barrier->Expect(shard_count);
   for (size_t shard = 0; shard < shard_count; ++shard) {
@@ -45,7 +46,7 @@ void Fanout::Publish(AppState& app, std::string_view channel, Frame frame,
     // this Fanout nor whoever waits on the barrier may still exist by then.
     shards_.Post(shard, [delivery, shard, backlog = &backlog_]() {
       delivery->app->shard_index(shard).Deliver(delivery->channel, delivery->frame,
-                                                delivery->except_socket_id);
+                                                delivery->except_socket_id, delivery->seq);
       // Out of the backlog before the barrier may acknowledge: a publisher that sends its next
       // publish on the acknowledgement must not find this one still counted.
       backlog->Ran(shard);

@@ -44,10 +44,11 @@ class Fanout {
   // shard has more than max_backlog tasks waiting. Refusals are counted (refused()).
   absl::Status AdmitPublish();
   // `except_socket_id` (may be empty) does not receive the frame. `barrier` (may be null) is
-  // told when every shard has run its task.
+  // told when every shard has run its task. `seq` numbers a presence announcement: subscribers
+  // whose roster snapshot already covers it skip it (ShardIndex::Deliver).
   void Publish(AppState& app, std::string_view channel, Frame frame,
                std::string_view except_socket_id,
-               const std::shared_ptr<FanoutBarrier>& barrier = nullptr);
+               const std::shared_ptr<FanoutBarrier>& barrier = nullptr, uint64_t seq = 0);
   // Disconnects every connection signed in as `user_id`, on every shard.
   void DisconnectUser(AppState& app, std::string_view user_id, uint16_t code,
                       std::string_view reason);

@@ -5,11 +5,6 @@ namespace gw::core {
 namespace {
 
 template <typename Index>
-bool AddTo(Index& index, std::string_view key, Subscriber* subscriber) {
-  return index[key].insert(subscriber).second;
-}
-
-template <typename Index>
 bool RemoveFrom(Index& index, std::string_view key, Subscriber* subscriber) {
   auto it = index.find(key);
   if (it == index.end()) return false;
@@ -20,8 +15,11 @@ bool RemoveFrom(Index& index, std::string_view key, Subscriber* subscriber) {
 
 }  // namespace
 
-bool ShardIndex::Add(std::string_view channel, Subscriber* subscriber) {
-  return AddTo(channels_, channel, subscriber);
+bool ShardIndex::Add(std::string_view channel, Subscriber* subscriber, uint64_t since) {
+  auto [it, added] = channels_[channel].try_emplace(subscriber, since);
+  // Shown the roster anew (a repeated subscribe): what it covers is not delivered again.
+  if (!added) it->second = since;
+  return added;
 }
 
 bool ShardIndex::Remove(std::string_view channel, Subscriber* subscriber) {
@@ -29,7 +27,7 @@ bool ShardIndex::Remove(std::string_view channel, Subscriber* subscriber) {
 }
 
 void ShardIndex::AddUser(std::string_view user_id, Subscriber* subscriber) {
-  AddTo(users_, user_id, subscriber);
+  users_[user_id].insert(subscriber);
 }
 
 void ShardIndex::RemoveUser(std::string_view user_id, Subscriber* subscriber) {
@@ -50,11 +48,12 @@ size_t ShardIndex::UserConnectionCount(std::string_view user_id) const {
 }
 
 size_t ShardIndex::Deliver(std::string_view channel, const Frame& frame,
-                           std::string_view except_socket_id) const {
+                           std::string_view except_socket_id, uint64_t seq) const {
   auto it = channels_.find(channel);
   if (it == channels_.end()) return 0;
   size_t delivered = 0;
-  for (Subscriber* subscriber : it->second) {
+  for (const auto& [subscriber, since] : it->second) {
+    if (seq != 0 && since >= seq) continue;
     if (!except_socket_id.empty() && subscriber->socket_id() == except_socket_id) continue;
     subscriber->Deliver(frame);
     ++delivered;

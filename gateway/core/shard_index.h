@@ -6,9 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "gateway/core/string_map.h"
 #include "gateway/core/frame.h"
+#include "gateway/core/string_map.h"
 #include "gateway/core/subscriber.h"
 
 namespace gw::core {
@@ -18,14 +19,17 @@ namespace gw::core {
 // subscriber removes itself from every channel before it is destroyed.
 class ShardIndex {
  public:
-  // False if `subscriber` was already in `channel`.
-  bool Add(std::string_view channel, Subscriber* subscriber);
+  // False if `subscriber` was already in `channel` (its `since` is then updated). `since`
+  // (presence channels) is the sequence number of the roster snapshot the subscriber was given:
+  // announcements numbered up to it are not delivered to it (PresenceView).
+  bool Add(std::string_view channel, Subscriber* subscriber, uint64_t since = 0);
   // False if `subscriber` was not in `channel`.
   bool Remove(std::string_view channel, Subscriber* subscriber);
   // Delivers `frame` to every local subscriber of `channel` whose socket id differs from
-  // `except_socket_id` (empty = none skipped). Returns how many received it.
-  size_t Deliver(std::string_view channel, const Frame& frame,
-                 std::string_view except_socket_id) const;
+  // `except_socket_id` (empty = none skipped) and, when `seq` is not 0 (a presence
+  // announcement), whose snapshot predates it. Returns how many received it.
+  size_t Deliver(std::string_view channel, const Frame& frame, std::string_view except_socket_id,
+                 uint64_t seq = 0) const;
   size_t SubscriberCount(std::string_view channel) const;
   size_t ChannelCount() const { return channels_.size(); }
 
@@ -37,11 +41,13 @@ class ShardIndex {
   size_t UserConnectionCount(std::string_view user_id) const;
 
  private:
-  // Sets, for constant-time joins and leaves: with a vector, finding a subscriber to remove (or
+  // Hashed, for constant-time joins and leaves: with a vector, finding a subscriber to remove (or
   // to refuse twice) walked the whole channel, so n connections joining and leaving one channel
-  // cost O(n^2). Walking a flat set for fan-out stays cheap beside the write each delivery makes.
+  // cost O(n^2). Walking a flat table for fan-out stays cheap beside the write each delivery
+  // makes. A channel's table maps each subscriber to its roster snapshot's sequence number.
   using SubscriberSet = absl::flat_hash_set<Subscriber*>;
-  StringMap<SubscriberSet> channels_;
+  using ChannelSubscribers = absl::flat_hash_map<Subscriber*, uint64_t>;
+  StringMap<ChannelSubscribers> channels_;
   StringMap<SubscriberSet> users_;
 };
 

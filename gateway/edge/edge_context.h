@@ -7,12 +7,11 @@
 #include <cstdint>
 
 #include "gateway/core/app_directory.h"
-#include "gateway/core/fanout.h"
-#include "gateway/core/subscription_authorizer.h"
+#include "gateway/core/cluster.h"
 #include "gateway/edge/edge_metrics.h"
 #include "gateway/observability/metrics.h"
 #include "gateway/service/event_publisher.h"
-#include "gateway/service/subscription_counts.h"
+#include "gateway/session/pusher_connection.h"
 
 namespace gw::edge {
 
@@ -24,24 +23,20 @@ struct EdgeLimits {
   std::chrono::seconds http_idle_timeout{30};
   // How long a closing connection may take to flush before its socket is cut.
   std::chrono::seconds close_timeout{5};
-  // Longest wait for a pong after the server pinged an idle client.
-  std::chrono::seconds max_pong_wait{30};
 };
 
 // What every edge session needs, shared by all shards. Owned by main; outlives the server.
 struct EdgeContext {
   core::AppDirectory& apps;
-  core::Fanout& fanout;
+  core::Cluster& cluster;
   service::EventPublisher& publisher;
+  // What every WebSocket's Pusher rules share (the cluster, the authorizer, liveness limits).
+  const session::ConnectionServices& services;
   EdgeLimits limits;
-  // Decides subscriptions without a signature for apps that name an authorizer; may be null.
-  core::SubscriptionAuthorizer* authorizer = nullptr;
   // Counters and gauges of the edge; may be null (tests that need none).
   EdgeMetrics* metrics = nullptr;
   // Renders GET /metrics; may be null.
   observability::MetricsRegistry* metrics_registry = nullptr;
-  // Flushed by shard 0's sweep; may be null.
-  service::SubscriptionCountReporter* subscription_counts = nullptr;
   std::atomic<uint32_t> connections{0};
   // Set when a drain starts: readiness fails and new WebSockets are refused with 4200.
   std::atomic<bool> draining{false};

@@ -28,14 +28,22 @@ HttpResponse ErrorResponse(http::status status, std::string_view message, unsign
 
 http::status HttpStatusFor(const absl::Status& status) {
   switch (status.code()) {
-    case absl::StatusCode::kOk: return http::status::ok;
-    case absl::StatusCode::kInvalidArgument: return http::status::bad_request;
-    case absl::StatusCode::kUnauthenticated: return http::status::unauthorized;
-    case absl::StatusCode::kPermissionDenied: return http::status::forbidden;
-    case absl::StatusCode::kNotFound: return http::status::not_found;
-    case absl::StatusCode::kResourceExhausted: return http::status::payload_too_large;
-    case absl::StatusCode::kUnavailable: return http::status::service_unavailable;
-    default: return http::status::internal_server_error;
+    case absl::StatusCode::kOk:
+      return http::status::ok;
+    case absl::StatusCode::kInvalidArgument:
+      return http::status::bad_request;
+    case absl::StatusCode::kUnauthenticated:
+      return http::status::unauthorized;
+    case absl::StatusCode::kPermissionDenied:
+      return http::status::forbidden;
+    case absl::StatusCode::kNotFound:
+      return http::status::not_found;
+    case absl::StatusCode::kResourceExhausted:
+      return http::status::payload_too_large;
+    case absl::StatusCode::kUnavailable:
+      return http::status::service_unavailable;
+    default:
+      return http::status::internal_server_error;
   }
 }
 
@@ -54,8 +62,8 @@ std::string RouteTemplate(std::string_view path) {
     parts.push_back(path.substr(start, end - start));
     start = end + 1;
   }
-  if (parts.size() == 3 && (parts[2] == "events" || parts[2] == "batch_events" ||
-                            parts[2] == "channels")) {
+  if (parts.size() == 3 &&
+      (parts[2] == "events" || parts[2] == "batch_events" || parts[2] == "channels")) {
     return absl::StrCat("/apps/{app_id}/", absl::string_view(parts[2].data(), parts[2].size()));
   }
   if (parts.size() == 4 && parts[2] == "channels") return "/apps/{app_id}/channels/{channel}";
@@ -111,22 +119,21 @@ void RouteHttpRequest(EdgeContext& context, const HttpRequest& request, HttpResp
     if (path.starts_with("/apps/")) return HandlePusherApi(context, request, *url);
     return {ErrorResponse(http::status::not_found, "no such endpoint", version)};
   }();
-  answer.response.keep_alive(request.keep_alive());
-
   // From here the answer may be given after this function returned, on another thread: what it
   // needs is taken by value, and the span leaves this thread's scope first.
-  auto finish = [span = span.Detach(), metrics = context.metrics,
-                 route = context.metrics != nullptr ? RouteTemplate(url->encoded_path()) : "",
-                 respond = std::move(respond)](HttpResponse response) mutable {
+  HttpResponder finish = [span = span.Detach(), metrics = context.metrics,
+                          route =
+                              context.metrics != nullptr ? RouteTemplate(url->encoded_path()) : "",
+                          keep_alive = request.keep_alive(),
+                          respond = std::move(respond)](HttpResponse response) mutable {
+    response.keep_alive(keep_alive);
     HttpServerSpan::RecordResponse(span, response.result_int());
     span.End();
     if (metrics != nullptr) metrics->HttpRequest(route, response.result_int());
     std::move(respond)(std::move(response));
   };
-  if (answer.after == nullptr) return finish(std::move(answer.response));
-  answer.after->Then([finish = std::move(finish), response = std::move(answer.response)]() mutable {
-    finish(std::move(response));
-  });
+  if (answer.later == nullptr) return std::move(finish)(std::move(answer.response));
+  std::move(answer.later)(std::move(finish));
 }
 
 }  // namespace gw::edge

@@ -1,17 +1,15 @@
 #ifndef GATEWAY_EDGE_HTTP_ROUTER_H_
 #define GATEWAY_EDGE_HTTP_ROUTER_H_
 
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
 
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/status.hpp>
-#include <boost/beast/http/string_body.hpp>
-
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
-#include "gateway/core/fanout_barrier.h"
 #include "gateway/edge/edge_context.h"
 
 namespace gw::edge {
@@ -19,20 +17,22 @@ namespace gw::edge {
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
-// What a route answers: `response`, to send at once or, when `after` is set, once `after`
-// reports (a publish is acknowledged only when every shard has fanned it out).
-struct HttpAnswer {
-  HttpResponse response;
-  std::shared_ptr<core::FanoutBarrier> after = nullptr;  // null = at once
-};
-
 // Takes the response of one request to its connection. Called from any thread.
 using HttpResponder = absl::AnyInvocable<void(HttpResponse) &&>;
 
+// What a route answers: `response` at once or, when `later` is set, whatever `later` hands the
+// responder it is given, once it can: a publish is acknowledged only when it has been fanned
+// out, and a query when the cluster has answered.
+struct HttpAnswer {
+  HttpResponse response;
+  absl::AnyInvocable<void(HttpResponder)&&> later = nullptr;
+};
+
 // Answers one plain HTTP request (health, metrics and the Pusher HTTP API under /apps/{id}/) by
-// calling `respond` once: before returning, or for a publish later, on the thread of the shard
-// that fans it out last (never, if the shards stop for good first). Runs on the shard that read
-// the request, never blocks, and keeps nothing of `request` once it returns.
+// calling `respond` once: before returning, or later on another thread (a publish once it is
+// fanned out, on the thread of the shard that fans it out last, or never if the shards stop for
+// good first; a query once the cluster answered). Runs on the shard that read the request, never
+// blocks, and keeps nothing of `request` once it returns.
 void RouteHttpRequest(EdgeContext& context, const HttpRequest& request, HttpResponder respond);
 
 // "/apps/{app_id}/events" and the like: a request path as a low-cardinality route name.

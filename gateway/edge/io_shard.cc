@@ -87,8 +87,8 @@ void IoShard::ScheduleSweep() {
     for (WsSession* session : sessions_) session->OnTick(now);
     // One shard coalesces subscription counts for all: the sweep interval is the coalescing
     // window, and the reporter's posts reach every shard anyway.
-    if (index_ == 0 && context_.subscription_counts != nullptr) {
-      context_.subscription_counts->Flush();
+    if (index_ == 0) {
+      context_.cluster.FlushCountChanges();
     }
     // Expired cache entries of channels nobody subscribes to would otherwise stay until read.
     if (index_ == 0 && ++sweeps_ % kCachePurgeEverySweeps == 0) {

@@ -44,20 +44,44 @@ pusher::ChannelCounts ToWire(const core::ChannelCounts& counts) {
   return pusher::ChannelCounts{counts.subscription_count, counts.user_count};
 }
 
+// Answers with `make(result)` once the cluster has answered, or with the error it gave.
+template <typename T, typename Make>
+HttpAnswer Later(unsigned version, Make make,
+                 absl::AnyInvocable<void(absl::AnyInvocable<void(absl::StatusOr<T>) &&>) &&> ask) {
+  HttpAnswer answer;
+  answer.later = [version, make = std::move(make),
+                  ask = std::move(ask)](HttpResponder respond) mutable {
+    std::move(ask)([version, make = std::move(make),
+                    respond = std::move(respond)](absl::StatusOr<T> result) mutable {
+      if (!result.ok()) return std::move(respond)(StatusResponse(result.status(), version));
+      std::move(respond)(make(*result));
+    });
+  };
+  return answer;
+}
+
 HttpAnswer Trigger(EdgeContext& context, core::AppState& app, std::string_view body,
                    unsigned version) {
   auto trigger = pusher::ParseTriggerBody(body);
   if (!trigger.ok()) return {StatusResponse(trigger.status(), version)};
   const pusher::InfoRequest info = trigger->info;
   service::PublishCommand command = ToCommand(std::move(*trigger));
-  auto published = context.publisher.Publish(app, command);
-  if (!published.ok()) return {StatusResponse(published.status(), version)};
-  std::vector<std::pair<std::string, pusher::ChannelCounts>> channels;
-  for (size_t i = 0; i < command.channels.size(); ++i) {
-    channels.emplace_back(command.channels[i], ToWire(published->counts[i]));
-  }
-  return {JsonResponse(http::status::ok, pusher::EncodeTriggerResponse(info, channels), version),
-          std::move(published->delivered)};
+  auto receipt = context.publisher.Publish(app, command);
+  if (!receipt.ok()) return {StatusResponse(receipt.status(), version)};
+  HttpAnswer answer;
+  answer.later = [receipt = std::move(*receipt), info, version,
+                  channels = std::move(command.channels)](HttpResponder respond) mutable {
+    receipt->Then([info, version, channels = std::move(channels),
+                   respond = std::move(respond)](std::vector<core::ChannelCounts> counts) mutable {
+      std::vector<std::pair<std::string, pusher::ChannelCounts>> wire;
+      for (size_t i = 0; i < channels.size(); ++i) {
+        wire.emplace_back(std::move(channels[i]), ToWire(counts[i]));
+      }
+      std::move(respond)(
+          JsonResponse(http::status::ok, pusher::EncodeTriggerResponse(info, wire), version));
+    });
+  };
+  return answer;
 }
 
 HttpAnswer TriggerBatch(EdgeContext& context, core::AppState& app, std::string_view body,
@@ -70,48 +94,78 @@ HttpAnswer TriggerBatch(EdgeContext& context, core::AppState& app, std::string_v
     infos.push_back(trigger.info);
     commands.push_back(ToCommand(std::move(trigger)));
   }
-  auto published = context.publisher.PublishBatch(app, commands, "batch");
-  if (!published.ok()) return {StatusResponse(published.status(), version)};
-  std::vector<pusher::ChannelCounts> wire;
-  for (const core::ChannelCounts& c : published->counts) wire.push_back(ToWire(c));
-  return {JsonResponse(http::status::ok, pusher::EncodeBatchResponse(infos, wire), version),
-          std::move(published->delivered)};
+  auto receipt = context.publisher.PublishBatch(app, commands, "batch");
+  if (!receipt.ok()) return {StatusResponse(receipt.status(), version)};
+  HttpAnswer answer;
+  answer.later = [receipt = std::move(*receipt), infos = std::move(infos),
+                  version](HttpResponder respond) mutable {
+    receipt->Then([infos = std::move(infos), version,
+                   respond = std::move(respond)](std::vector<core::ChannelCounts> counts) mutable {
+      std::vector<pusher::ChannelCounts> wire;
+      for (const core::ChannelCounts& c : counts) wire.push_back(ToWire(c));
+      std::move(respond)(
+          JsonResponse(http::status::ok, pusher::EncodeBatchResponse(infos, wire), version));
+    });
+  };
+  return answer;
 }
 
-HttpResponse Channels(core::AppState& app,
-                      const std::vector<std::pair<std::string, std::string>>& query,
-                      unsigned version) {
+HttpAnswer Channels(EdgeContext& context, core::AppState& app,
+                    const std::vector<std::pair<std::string, std::string>>& query,
+                    unsigned version) {
   const pusher::InfoRequest info = pusher::ParseInfo(QueryValue(query, "info"));
-  auto channels =
-      service::ChannelQueries::List(app, QueryValue(query, "filter_by_prefix"), info.user_count);
-  if (!channels.ok()) return StatusResponse(channels.status(), version);
-  std::vector<std::pair<std::string, pusher::ChannelCounts>> wire;
-  for (const auto& [name, counts] : *channels) wire.emplace_back(name, ToWire(counts));
-  return JsonResponse(http::status::ok, pusher::EncodeChannelsResponse(info, wire), version);
+  using Listed = std::vector<std::pair<std::string, core::ChannelCounts>>;
+  return Later<Listed>(
+      version,
+      [info, version](const Listed& channels) {
+        std::vector<std::pair<std::string, pusher::ChannelCounts>> wire;
+        for (const auto& [name, counts] : channels) wire.emplace_back(name, ToWire(counts));
+        return JsonResponse(http::status::ok, pusher::EncodeChannelsResponse(info, wire), version);
+      },
+      [&context, &app, prefix = QueryValue(query, "filter_by_prefix"), info](auto done) {
+        service::ChannelQueries(context.cluster)
+            .List(app, prefix, info.user_count, std::move(done));
+      });
 }
 
-HttpResponse Channel(core::AppState& app, std::string_view channel,
-                     const std::vector<std::pair<std::string, std::string>>& query,
-                     unsigned version) {
+HttpAnswer Channel(EdgeContext& context, core::AppState& app, std::string_view channel,
+                   const std::vector<std::pair<std::string, std::string>>& query,
+                   unsigned version) {
   const pusher::InfoRequest info = pusher::ParseInfo(QueryValue(query, "info"));
-  auto counts = service::ChannelQueries::Get(app, channel, info.user_count);
-  if (!counts.ok()) return StatusResponse(counts.status(), version);
-  return JsonResponse(http::status::ok, pusher::EncodeChannelResponse(info, ToWire(*counts)),
-                      version);
+  return Later<core::ChannelCounts>(
+      version,
+      [info, version](const core::ChannelCounts& counts) {
+        return JsonResponse(http::status::ok, pusher::EncodeChannelResponse(info, ToWire(counts)),
+                            version);
+      },
+      [&context, &app, channel = std::string(channel), info](auto done) {
+        service::ChannelQueries(context.cluster)
+            .Get(app, channel, info.user_count, std::move(done));
+      });
 }
 
-HttpResponse ChannelUsers(core::AppState& app, std::string_view channel, unsigned version) {
-  auto users = service::ChannelQueries::Users(app, channel);
-  if (!users.ok()) return StatusResponse(users.status(), version);
-  return JsonResponse(http::status::ok, pusher::EncodeUsersResponse(*users), version);
+HttpAnswer ChannelUsers(EdgeContext& context, core::AppState& app, std::string_view channel,
+                        unsigned version) {
+  using Members = std::vector<core::PresenceRoster::Member>;
+  return Later<Members>(
+      version,
+      [version](const Members& members) {
+        std::vector<std::string> ids;
+        ids.reserve(members.size());
+        for (const auto& member : members) ids.push_back(member.user_id);
+        return JsonResponse(http::status::ok, pusher::EncodeUsersResponse(ids), version);
+      },
+      [&context, &app, channel = std::string(channel)](auto done) {
+        service::ChannelQueries(context.cluster).Members(app, channel, std::move(done));
+      });
 }
 
 HttpResponse TerminateUser(EdgeContext& context, core::AppState& app, std::string_view user_id,
                            unsigned version) {
   if (user_id.empty()) return ErrorResponse(http::status::bad_request, "user id is empty", version);
   // 4009: pusher-js does not reconnect on its own; the app decides whether the user comes back.
-  context.fanout.DisconnectUser(app, user_id, pusher::kUnauthorized,
-                                "Connection terminated by the app");
+  context.cluster.DisconnectUser(app, user_id, pusher::kUnauthorized,
+                                 "Connection terminated by the app");
   return JsonResponse(http::status::ok, "{}", version);
 }
 
@@ -180,14 +234,16 @@ HttpAnswer HandlePusherApi(EdgeContext& context, const HttpRequest& request,
   }
 
   switch (route) {
-    case Route::kEvents: return Trigger(context, *app, request.body(), version);
-    case Route::kBatchEvents: return TriggerBatch(context, *app, request.body(), version);
+    case Route::kEvents:
+      return Trigger(context, *app, request.body(), version);
+    case Route::kBatchEvents:
+      return TriggerBatch(context, *app, request.body(), version);
     case Route::kChannels:
-      return {Channels(*app, signed_request.query, version)};
+      return Channels(context, *app, signed_request.query, version);
     case Route::kChannel:
-      return {Channel(*app, segments[3], signed_request.query, version)};
+      return Channel(context, *app, segments[3], signed_request.query, version);
     case Route::kChannelUsers:
-      return {ChannelUsers(*app, segments[3], version)};
+      return ChannelUsers(context, *app, segments[3], version);
     case Route::kTerminateUser:
       return {TerminateUser(context, *app, segments[3], version)};
   }

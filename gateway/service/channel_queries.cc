@@ -1,5 +1,7 @@
 #include "gateway/service/channel_queries.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "gateway/pusher/channel_name.h"
 
@@ -17,36 +19,41 @@ absl::StatusOr<pusher::ChannelTraits> Classify(std::string_view channel) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::pair<std::string, core::ChannelCounts>>> ChannelQueries::List(
-    const core::AppState& app, std::string_view prefix, bool want_user_count) {
+void ChannelQueries::List(core::AppState& app, std::string_view prefix, bool want_user_count,
+                          core::Cluster::ChannelsDone done) const {
   if (want_user_count && !prefix.starts_with("presence-")) {
-    return absl::InvalidArgumentError(
-        "info=user_count is only allowed with filter_by_prefix=presence-");
+    return std::move(done)(absl::InvalidArgumentError(
+        "info=user_count is only allowed with filter_by_prefix=presence-"));
   }
-  return app.channels().List(prefix);
+  cluster_.ListChannels(app, prefix, std::move(done));
 }
 
-absl::StatusOr<core::ChannelCounts> ChannelQueries::Get(const core::AppState& app,
-                                                        std::string_view channel,
-                                                        bool want_user_count) {
+void ChannelQueries::Get(core::AppState& app, std::string_view channel, bool want_user_count,
+                         core::Cluster::CountsDone done) const {
   auto traits = Classify(channel);
-  if (!traits.ok()) return traits.status();
-  if (want_user_count && traits->kind != pusher::ChannelKind::kPresence) {
-    return absl::InvalidArgumentError("info=user_count is only allowed for presence channels (channel is not presence-)");
+  if (!traits.ok()) return std::move(done)(traits.status());
+  const bool presence = traits->kind == pusher::ChannelKind::kPresence;
+  if (want_user_count && !presence) {
+    return std::move(done)(absl::InvalidArgumentError(
+        "info=user_count is only allowed for presence channels (channel is not presence-)"));
   }
-  core::ChannelCounts counts = app.channels().Find(channel).value_or(core::ChannelCounts{});
-  if (traits->kind == pusher::ChannelKind::kPresence && !counts.user_count) counts.user_count = 0;
-  return counts;
+  cluster_.FindChannel(
+      app, channel,
+      [presence, done = std::move(done)](absl::StatusOr<core::ChannelCounts> counts) mutable {
+        if (counts.ok() && presence && !counts->user_count) counts->user_count = 0;
+        std::move(done)(std::move(counts));
+      });
 }
 
-absl::StatusOr<std::vector<std::string>> ChannelQueries::Users(const core::AppState& app,
-                                                               std::string_view channel) {
+void ChannelQueries::Members(core::AppState& app, std::string_view channel,
+                             core::Cluster::MembersDone done) const {
   auto traits = Classify(channel);
-  if (!traits.ok()) return traits.status();
+  if (!traits.ok()) return std::move(done)(traits.status());
   if (traits->kind != pusher::ChannelKind::kPresence) {
-    return absl::InvalidArgumentError("channel: users are only available for presence channels");
+    return std::move(done)(
+        absl::InvalidArgumentError("channel: users are only available for presence channels"));
   }
-  return app.channels().PresenceUserIds(channel);
+  cluster_.PresenceMembers(app, channel, std::move(done));
 }
 
 }  // namespace gw::service

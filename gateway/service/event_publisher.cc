@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/observability/trace_context.h"
 #include "gateway/observability/tracer.h"
 #include "gateway/pusher/channel_name.h"
 #include "gateway/pusher/server_frames.h"
@@ -45,8 +46,7 @@ absl::Status EventPublisher::Validate(const core::AppState& app,
   return ValidateNamed(app, command, "channels");
 }
 
-absl::Status EventPublisher::ValidateNamed(const core::AppState& app,
-                                           const PublishCommand& command,
+absl::Status EventPublisher::ValidateNamed(const core::AppState& app, const PublishCommand& command,
                                            std::string_view channels_field) const {
   const absl::string_view field(channels_field.data(), channels_field.size());
   const core::AppLimits& limits = app.app().limits;
@@ -58,10 +58,9 @@ absl::Status EventPublisher::ValidateNamed(const core::AppState& app,
     return absl::InvalidArgumentError(absl::StrCat(field, ": at least one channel is required"));
   }
   if (command.channels.size() > limits.max_channels_per_event) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": at most ",
-                                                   limits.max_channels_per_event,
-                                                   " channels per event, got ",
-                                                   command.channels.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": at most ", limits.max_channels_per_event,
+                     " channels per event, got ", command.channels.size()));
   }
   for (const std::string& channel : command.channels) {
     if (auto traits = pusher::ClassifyChannel(channel); !traits.ok()) {
@@ -74,52 +73,47 @@ absl::Status EventPublisher::ValidateNamed(const core::AppState& app,
   }
   const size_t max_bytes = static_cast<size_t>(limits.max_event_payload_kb) * 1024;
   if (command.data.size() > max_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat("data: ", command.data.size(),
-                                                     " bytes is over the limit of ", max_bytes));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("data: ", command.data.size(), " bytes is over the limit of ", max_bytes));
   }
   return absl::OkStatus();
 }
 
 void EventPublisher::PublishValidated(core::AppState& app, const PublishCommand& command,
-                                      const std::shared_ptr<core::FanoutBarrier>& barrier,
-                                      std::vector<core::ChannelCounts>* counts) {
+                                      const std::shared_ptr<core::PublishReceipt>& receipt,
+                                      size_t first_slot) {
+  const auto cache_ttl = std::chrono::seconds(app.app().limits.cache_ttl_seconds);
+  size_t slot = first_slot;
   for (const std::string& channel : command.channels) {
     tracing::Span span = StartPublishSpan(channel);
     const auto traits = pusher::ClassifyChannel(channel);
-    const bool cache = traits.ok() && traits->cache;
-    // A connection is counted before it is indexed on its shard and uncounted after it leaves
-    // it, so a channel counted empty has no subscriber on any shard: the shards are not asked.
-    // Backends publish to channels nobody is watching all the time (every model event a Laravel
-    // app broadcasts), and those publishes then cost no cross-thread hop and are answered at once.
-    counts->push_back(app.channels().Find(channel).value_or(core::ChannelCounts{}));
-    const bool watched = counts->back().subscription_count > 0;
-    span.SetAttribute("messaging.destination.subscriber_count", counts->back().subscription_count);
-    if (!watched && !cache) continue;
     core::Frame frame = core::MakeFrame(pusher::EventFrame(channel, command.name, command.data));
     span.SetAttribute("messaging.message.body.size", frame->size());
-    if (cache) {
-      // Stored before it is sent: a subscriber joining from now on is replayed this event.
-      app.cache().Put(channel, frame,
-                      core::ChannelCache::Clock::now() +
-                          std::chrono::seconds(app.app().limits.cache_ttl_seconds));
+    if (span.recording()) {
+      // This node's subscribers: what the span's own delivery reaches.
+      span.SetAttribute(
+          "messaging.destination.subscriber_count",
+          app.channels().Find(channel).value_or(core::ChannelCounts{}).subscription_count);
     }
-    if (watched) fanout_.Publish(app, channel, std::move(frame), command.socket_id, barrier);
+    core::PublishOptions options;
+    options.except_socket_id = command.socket_id;
+    if (traits.ok() && traits->cache) options.cache_ttl = cache_ttl;
+    if (span.recording()) options.traceparent = tracing::FormatTraceparent(span.context());
+    cluster_.Publish(app, channel, std::move(frame), options, receipt, slot++);
   }
 }
 
-absl::StatusOr<Published> EventPublisher::Publish(core::AppState& app,
-                                                  const PublishCommand& command) {
+absl::StatusOr<std::shared_ptr<core::PublishReceipt>> EventPublisher::Publish(
+    core::AppState& app, const PublishCommand& command) {
   if (absl::Status status = Validate(app, command); !status.ok()) return status;
   if (absl::Status room = fanout_.AdmitPublish(); !room.ok()) return room;
-  Published published{{}, std::make_shared<core::FanoutBarrier>()};
-  published.counts.reserve(command.channels.size());
-  PublishValidated(app, command, published.delivered, &published.counts);
-  return published;
+  auto receipt = std::make_shared<core::PublishReceipt>(command.channels.size());
+  PublishValidated(app, command, receipt, 0);
+  return receipt;
 }
 
-absl::StatusOr<Published> EventPublisher::PublishBatch(core::AppState& app,
-                                                       const std::vector<PublishCommand>& commands,
-                                                       std::string_view list_field) {
+absl::StatusOr<std::shared_ptr<core::PublishReceipt>> EventPublisher::PublishBatch(
+    core::AppState& app, const std::vector<PublishCommand>& commands, std::string_view list_field) {
   const absl::string_view list(list_field.data(), list_field.size());
   if (commands.size() > app.app().limits.max_batch_size) {
     return absl::InvalidArgumentError(absl::StrCat(list, ": at most ",
@@ -133,14 +127,10 @@ absl::StatusOr<Published> EventPublisher::PublishBatch(core::AppState& app,
   }
   // Once for the whole batch: it is acknowledged as one, so it is refused as one.
   if (absl::Status room = fanout_.AdmitPublish(); !room.ok()) return room;
-  Published published{{}, std::make_shared<core::FanoutBarrier>()};
-  published.counts.reserve(commands.size());
-  for (const PublishCommand& command : commands) {
-    const size_t first = published.counts.size();
-    PublishValidated(app, command, published.delivered, &published.counts);
-    published.counts.resize(first + 1);  // one per event: its channel's (validated non-empty)
-  }
-  return published;
+  auto receipt = std::make_shared<core::PublishReceipt>(commands.size());
+  // Each event names one channel (validated), so event i fills slot i.
+  for (size_t i = 0; i < commands.size(); ++i) PublishValidated(app, commands[i], receipt, i);
+  return receipt;
 }
 
 }  // namespace gw::service

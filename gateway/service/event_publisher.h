@@ -8,9 +8,9 @@
 
 #include "absl/status/statusor.h"
 #include "gateway/core/app_state.h"
-#include "gateway/core/channel_registry.h"
+#include "gateway/core/cluster.h"
 #include "gateway/core/fanout.h"
-#include "gateway/core/fanout_barrier.h"
+#include "gateway/core/publish_receipt.h"
 
 namespace gw::service {
 
@@ -22,16 +22,6 @@ struct PublishCommand {
   std::string socket_id;  // "" = deliver to everyone
 };
 
-// A publish the fan-out took.
-struct Published {
-  // Each channel's counts as they stood when it was published: in command order, or one per
-  // event for a batch.
-  std::vector<core::ChannelCounts> counts;
-  // Call `delivered->Then(done)` once: `done` runs when every shard has fanned out every event
-  // (at once, or later on a shard's thread), which is when the publish may be acknowledged.
-  std::shared_ptr<core::FanoutBarrier> delivered;
-};
-
 // Validates and publishes backend events with the Pusher HTTP API's rules, so the HTTP API and
 // the gRPC control plane cannot drift apart. Thread-safe; callable from any thread.
 //
@@ -41,26 +31,30 @@ struct Published {
 // error nothing was published.
 class EventPublisher {
  public:
-  explicit EventPublisher(core::Fanout& fanout) : fanout_(fanout) {}
+  EventPublisher(core::Fanout& fanout, core::Cluster& cluster)
+      : fanout_(fanout), cluster_(cluster) {}
 
   absl::Status Validate(const core::AppState& app, const PublishCommand& command) const;
   // Validates, asks the fan-out for room, encodes one frame per channel and hands each to the
-  // fan-out.
-  absl::StatusOr<Published> Publish(core::AppState& app, const PublishCommand& command);
+  // cluster. The receipt (one counts slot per channel, in command order) says when the publish
+  // may be acknowledged: call its Then once.
+  absl::StatusOr<std::shared_ptr<core::PublishReceipt>> Publish(core::AppState& app,
+                                                                const PublishCommand& command);
   // All or nothing: every command is validated, and room asked for once, before any is
   // published. Errors name the event as `<list_field>[i].<field>` ("batch" for the HTTP API,
-  // "events" for gRPC); each event has one channel, named `channel`.
-  absl::StatusOr<Published> PublishBatch(core::AppState& app,
-                                         const std::vector<PublishCommand>& commands,
-                                         std::string_view list_field);
+  // "events" for gRPC); each event has one channel, named `channel`, and one counts slot.
+  absl::StatusOr<std::shared_ptr<core::PublishReceipt>> PublishBatch(
+      core::AppState& app, const std::vector<PublishCommand>& commands,
+      std::string_view list_field);
 
  private:
   absl::Status ValidateNamed(const core::AppState& app, const PublishCommand& command,
                              std::string_view channels_field) const;
+  // Publishes each channel of `command`, its counts into consecutive slots from `first_slot`.
   void PublishValidated(core::AppState& app, const PublishCommand& command,
-                        const std::shared_ptr<core::FanoutBarrier>& barrier,
-                        std::vector<core::ChannelCounts>* counts);
+                        const std::shared_ptr<core::PublishReceipt>& receipt, size_t first_slot);
   core::Fanout& fanout_;
+  core::Cluster& cluster_;
 };
 
 // True for Pusher socket ids: digits, a dot, digits.

@@ -36,8 +36,8 @@ TEST(ChannelRegistry, ListsOccupiedChannelsByPrefixInNameOrder) {
 TEST(ChannelRegistry, PresenceAnnouncesOnlyAUsersFirstJoinAndLastLeave) {
   ChannelRegistry registry;
   int added = 0, removed = 0;
-  auto add = [&] { ++added; };
-  auto remove = [&] { ++removed; };
+  auto add = [&](uint64_t) { ++added; };
+  auto remove = [&](uint64_t) { ++removed; };
   auto first = registry.JoinPresence("presence-room", "7", R"({"n":1})", 100, add);
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(first->first_connection);
@@ -57,20 +57,20 @@ TEST(ChannelRegistry, PresenceAnnouncesOnlyAUsersFirstJoinAndLastLeave) {
 
 TEST(ChannelRegistry, JoinReturnsTheRosterIncludingTheJoiner) {
   ChannelRegistry registry;
-  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", R"({"a":1})", 100, [] {}).ok());
-  auto join = registry.JoinPresence("presence-r", "2", R"({"b":2})", 100, [] {});
+  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", R"({"a":1})", 100, [](uint64_t) {}).ok());
+  auto join = registry.JoinPresence("presence-r", "2", R"({"b":2})", 100, [](uint64_t) {});
   ASSERT_TRUE(join.ok());
-  ASSERT_EQ(join->members.size(), 2u);
-  EXPECT_EQ(join->members[0].user_id, "1");
-  EXPECT_EQ(join->members[1].user_info, R"({"b":2})");
+  ASSERT_EQ(join->snapshot.members.size(), 2u);
+  EXPECT_EQ(join->snapshot.members[0].user_id, "1");
+  EXPECT_EQ(join->snapshot.members[1].user_info, R"({"b":2})");
   EXPECT_THAT(registry.PresenceUserIds("presence-r"), ElementsAre("1", "2"));
 }
 
 TEST(ChannelRegistry, FullRosterRefusesANewUserAndLeavesCountsUntouched) {
   ChannelRegistry registry;
-  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", "null", 1, [] {}).ok());
+  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", "null", 1, [](uint64_t) {}).ok());
   bool announced = false;
-  auto refused = registry.JoinPresence("presence-r", "2", "null", 1, [&] { announced = true; });
+  auto refused = registry.JoinPresence("presence-r", "2", "null", 1, [&](uint64_t) { announced = true; });
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_FALSE(announced);
   EXPECT_EQ(registry.Find("presence-r")->subscription_count, 1u);
@@ -78,10 +78,10 @@ TEST(ChannelRegistry, FullRosterRefusesANewUserAndLeavesCountsUntouched) {
 
 TEST(ChannelRegistry, PresenceAndPlainSubscriptionsAreCountedSeparatelyPerChannel) {
   ChannelRegistry registry;
-  ASSERT_TRUE(registry.JoinPresence("presence-a", "1", "null", 0, [] {}).ok());
+  ASSERT_TRUE(registry.JoinPresence("presence-a", "1", "null", 0, [](uint64_t) {}).ok());
   registry.Subscribe("public");
   EXPECT_EQ(registry.OccupiedChannelCount(), 2u);
-  registry.LeavePresence("presence-a", "1", [] {});
+  registry.LeavePresence("presence-a", "1", [](uint64_t) {});
   EXPECT_EQ(registry.OccupiedChannelCount(), 1u);
   EXPECT_TRUE(registry.PresenceUserIds("presence-a").empty());
 }
@@ -121,12 +121,12 @@ TEST(ChannelRegistryEvents, PresenceEmitsMemberEventsPerUserInRosterOrder) {
   auto watcher = std::make_shared<RecordingWatcher>();
   hub.Add(watcher);
   ChannelRegistry registry(&hub);
-  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", "null", 0, [] {}).ok());
-  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", "null", 0, [] {}).ok());  // 2nd tab
-  ASSERT_TRUE(registry.JoinPresence("presence-r", "2", "null", 0, [] {}).ok());
-  registry.LeavePresence("presence-r", "1", [] {});
-  registry.LeavePresence("presence-r", "2", [] {});
-  registry.LeavePresence("presence-r", "1", [] {});
+  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", "null", 0, [](uint64_t) {}).ok());
+  ASSERT_TRUE(registry.JoinPresence("presence-r", "1", "null", 0, [](uint64_t) {}).ok());  // 2nd tab
+  ASSERT_TRUE(registry.JoinPresence("presence-r", "2", "null", 0, [](uint64_t) {}).ok());
+  registry.LeavePresence("presence-r", "1", [](uint64_t) {});
+  registry.LeavePresence("presence-r", "2", [](uint64_t) {});
+  registry.LeavePresence("presence-r", "1", [](uint64_t) {});
   EXPECT_THAT(watcher->kinds,
               ElementsAre(Kind::kChannelOccupied, Kind::kMemberAdded, Kind::kMemberAdded,
                           Kind::kMemberRemoved, Kind::kMemberRemoved, Kind::kChannelVacated));

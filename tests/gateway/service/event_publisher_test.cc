@@ -3,6 +3,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "gateway/core/single_node.h"
+#include "tests/gateway/core/test_server_frames.h"
 #include "tests/gateway/core/test_shards.h"
 
 namespace gw::service {
@@ -35,7 +37,10 @@ class EventPublisherTest : public ::testing::Test {
   QueuedShards shards_{1};
   core::AppState app_{TestApp(), 1};
   core::Fanout fanout_{shards_, {.max_backlog = 1}};
-  EventPublisher publisher_{fanout_};
+  core::testing::TextServerFrames frames_;
+  std::unique_ptr<core::AppDirectory> apps_ = *core::AppDirectory::Create({}, 1);
+  core::SingleNode cluster_{*apps_, fanout_, frames_};
+  EventPublisher publisher_{fanout_, cluster_};
   RecordingSubscriber subscriber_{"1.1"};
 };
 
@@ -44,7 +49,7 @@ TEST_F(EventPublisherTest, APublishIsDeliveredBeforeItIsAcknowledged) {
   ASSERT_TRUE(published.ok()) << published.status();
   size_t received_at_ack = 0;
   bool acknowledged = false;
-  published->delivered->Then([&] {
+  (*published)->Then([&](std::vector<core::ChannelCounts>) {
     acknowledged = true;
     received_at_ack = subscriber_.received.size();
   });
@@ -79,10 +84,10 @@ TEST_F(EventPublisherTest, ABatchIsAdmittedAsOneAndAcknowledgedAfterItsLastEvent
   std::vector<PublishCommand> batch = {Event("news", "1"), Event("news", "2"), Event("other", "3")};
   auto published = publisher_.PublishBatch(app_, batch, "batch");
   ASSERT_TRUE(published.ok()) << published.status() << ": the whole batch takes room once";
-  EXPECT_EQ(published->counts.size(), 3u);
+  EXPECT_EQ((*published)->slots(), 3u);
   EXPECT_EQ(shards_.pending(0), 2u) << "nobody watches \"other\": no task for it";
   bool acknowledged = false;
-  published->delivered->Then([&] { acknowledged = true; });
+  (*published)->Then([&](std::vector<core::ChannelCounts>) { acknowledged = true; });
   EXPECT_FALSE(acknowledged);
   EXPECT_TRUE(absl::IsUnavailable(publisher_.Publish(app_, Event("news", "4")).status()))
       << "the batch's own tasks count toward the ceiling";
@@ -96,10 +101,14 @@ TEST_F(EventPublisherTest, APublishToAChannelNobodyWatchesIsAcknowledgedWithoutT
   ASSERT_TRUE(published.ok()) << published.status();
   EXPECT_EQ(shards_.pending(0), 0u);
   bool acknowledged = false;
-  published->delivered->Then([&] { acknowledged = true; });
+  std::vector<core::ChannelCounts> counts;
+  (*published)->Then([&](std::vector<core::ChannelCounts> c) {
+    acknowledged = true;
+    counts = std::move(c);
+  });
   EXPECT_TRUE(acknowledged);
-  ASSERT_EQ(published->counts.size(), 1u);
-  EXPECT_EQ(published->counts[0].subscription_count, 0u);
+  ASSERT_EQ(counts.size(), 1u);
+  EXPECT_EQ(counts[0].subscription_count, 0u);
 }
 
 TEST_F(EventPublisherTest, ACacheChannelNobodyWatchesStillKeepsTheEventForLaterSubscribers) {

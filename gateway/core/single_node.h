@@ -1,0 +1,48 @@
+#ifndef GATEWAY_CORE_SINGLE_NODE_H_
+#define GATEWAY_CORE_SINGLE_NODE_H_
+
+#include "gateway/core/app_directory.h"
+#include "gateway/core/cluster.h"
+#include "gateway/core/fanout.h"
+#include "gateway/core/server_frames.h"
+
+namespace gw::core {
+
+// The cluster of one: this node's registry is the whole truth, traffic goes through its own
+// fan-out only, and every answer is at hand, so `done` always runs before a method returns.
+// Thread-safe as Cluster says; holds no state of its own beyond the apps'.
+class SingleNode final : public Cluster {
+ public:
+  SingleNode(AppDirectory& apps, Fanout& fanout, const ServerFrames& frames)
+      : apps_(apps), fanout_(fanout), frames_(frames) {}
+
+  void Join(AppState& app, ChannelJoin join, Subscriber* subscriber, size_t shard,
+            JoinDone done) override;
+  void Leave(AppState& app, std::string_view channel, std::string_view user_id,
+             Subscriber* subscriber, size_t shard) override;
+  void SignIn(AppState& app, std::string_view user_id, Subscriber* subscriber,
+              size_t shard) override;
+  void SignOut(AppState& app, std::string_view user_id, Subscriber* subscriber,
+               size_t shard) override;
+  void Watch(AppState& app, std::vector<std::string> user_ids, Subscriber* subscriber, size_t shard,
+             UsersDone done) override;
+  void Unwatch(AppState& app, const std::vector<std::string>& user_ids, Subscriber* subscriber,
+               size_t shard) override;
+  void Publish(AppState& app, std::string_view channel, Frame frame, const PublishOptions& options,
+               const std::shared_ptr<PublishReceipt>& receipt, size_t slot) override;
+  void DisconnectUser(AppState& app, std::string_view user_id, uint16_t code,
+                      std::string_view reason) override;
+  void FlushCountChanges() override;
+  void FindChannel(AppState& app, std::string_view channel, CountsDone done) override;
+  void ListChannels(AppState& app, std::string_view prefix, ChannelsDone done) override;
+  void PresenceMembers(AppState& app, std::string_view channel, MembersDone done) override;
+
+ private:
+  AppDirectory& apps_;
+  Fanout& fanout_;
+  const ServerFrames& frames_;
+};
+
+}  // namespace gw::core
+
+#endif  // GATEWAY_CORE_SINGLE_NODE_H_

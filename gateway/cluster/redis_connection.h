@@ -68,11 +68,11 @@ class RedisConnection final : public RedisSession {
   void Command(std::initializer_list<std::string_view> args, Callback done = nullptr);
   void Command(std::span<const std::string_view> args, Callback done = nullptr);
 
-  // Runs `script` with EVALSHA. A script this connection has run once is loaded again (SCRIPT
-  // LOAD) whenever the link comes back, before on_connected, so a restarted Redis (which forgets
-  // scripts) answers the next EVALSHA. If Redis still answers NOSCRIPT (SCRIPT FLUSH while
-  // connected), the call is sent again as EVAL, which also loads it: that one call then runs
-  // after the commands pipelined behind it, not before them.
+  // Runs `script` with EVALSHA. The first call on a link is preceded by SCRIPT LOAD in the same
+  // pipeline, and a script that loaded once is loaded again as part of every reconnect (before
+  // on_connected), so a restarted Redis, which forgets scripts, still answers EVALSHA in order.
+  // If Redis answers NOSCRIPT anyway (SCRIPT FLUSH while connected), the call is sent again as
+  // EVAL, which also loads it: that one call then runs after the commands pipelined behind it.
   void Eval(const RedisScript& script, std::span<const std::string_view> keys,
             std::span<const std::string_view> args, Callback done = nullptr);
 
@@ -84,20 +84,23 @@ class RedisConnection final : public RedisSession {
 
  private:
   struct Pending {
-    Callback done;
+    Callback done;     // empty for the health PING and fire-and-forget commands
     size_t bytes = 0;  // counted in pending_bytes_
     // An EVALSHA's own bytes, to send again as EVAL if Redis answers NOSCRIPT.
     std::string evalsha;
-    bool ping = false;  // the health check's, answered by nobody
+  };
+  struct Script {
+    std::string source;
+    bool loads = false;  // SCRIPT LOAD succeeded once: loaded again on every reconnect
   };
 
   void Send(RedisCommand command, Callback done, std::string evalsha);
   void Refuse(Callback done, absl::Status why);
   void FailPending(const absl::Status& why);
-  void Resend(Pending pending, const RedisReply& noscript);
+  void Resend(Pending pending);
 
   // RedisSession
-  std::vector<RedisCommand> SetupCommands() override;
+  std::vector<RedisLink::SetupStep> SetupCommands() override;
   void OnReady() override;
   void OnReply(RedisReply& reply) override;
   void OnDown(const absl::Status& why) override;
@@ -107,8 +110,9 @@ class RedisConnection final : public RedisSession {
   std::deque<Pending> pending_;
   size_t pending_bytes_ = 0;
   bool stopped_ = false;
-  // Scripts run on this connection, by SHA1: loaded again after every reconnect.
-  core::StringMap<std::string> scripts_;
+  // Scripts run on this connection, by SHA1, and those loaded (or being loaded) on this link.
+  core::StringMap<Script> scripts_;
+  core::StringSet loaded_on_link_;
 };
 
 }  // namespace gw::cluster

@@ -11,9 +11,12 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "gateway/cluster/redis_command.h"
 #include "gateway/cluster/redis_counters.h"
 #include "gateway/cluster/redis_options.h"
@@ -57,6 +60,12 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
     ~Owner() = default;
   };
 
+  // One command of the setup, named for the error if Redis refuses it ("SCRIPT LOAD").
+  struct SetupStep {
+    std::string name;
+    RedisCommand command;
+  };
+
   // Use Open. Public only for std::make_shared.
   RedisLink(boost::asio::io_context& io, std::shared_ptr<const RedisOptions> options,
             std::shared_ptr<RedisCounters> counters, std::weak_ptr<Owner> owner);
@@ -65,8 +74,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   static std::shared_ptr<RedisLink> Open(boost::asio::io_context& io,
                                          std::shared_ptr<const RedisOptions> options,
                                          std::shared_ptr<RedisCounters> counters,
-                                         std::weak_ptr<Owner> owner,
-                                         std::vector<RedisCommand> setup);
+                                         std::weak_ptr<Owner> owner, std::vector<SetupStep> setup);
 
   // Queues a command for writing. Only once ready; a closed link drops it.
   void Write(RedisCommand command);
@@ -84,7 +92,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   using Clock = std::chrono::steady_clock;
   enum class State { kResolving, kConnecting, kHandshaking, kSetup, kReady, kClosed };
 
-  void Begin(std::vector<RedisCommand> setup);
+  void Begin(std::vector<SetupStep> setup);
   void OnResolved(const boost::system::error_code& error, Tcp::resolver::results_type endpoints);
   void OnConnected(const boost::system::error_code& error);
   void OnHandshake(const boost::system::error_code& error);
@@ -97,8 +105,9 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   void OnWritten(const boost::system::error_code& error, size_t bytes);
   void ArmTimer(Clock::time_point when);
   void OnTimer();
-  absl::Status Problem(absl::StatusCode code, std::string_view what) const;
-  absl::Status NetworkProblem(std::string_view stage, const boost::system::error_code& error) const;
+  absl::Status Problem(absl::StatusCode code, absl::string_view what) const;
+  absl::Status NetworkProblem(absl::string_view stage,
+                              const boost::system::error_code& error) const;
 
   boost::asio::io_context& io_;
   const std::shared_ptr<const RedisOptions> options_;

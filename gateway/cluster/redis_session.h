@@ -36,7 +36,10 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>, private 
   const RedisCounters& counters() const { return *counters_; }
   const RedisOptions& options() const { return *options_; }
   // The link is ready: connected, logged in, set up.
-  bool ready() const { return link_ != nullptr && link_->ready(); }
+  bool ready() const { return link_ready_; }
+  // Why the last attempt failed or the last link went down (OK before any failure): "redis
+  // 10.0.0.5:6379: AUTH failed: WRONGPASS ...". Never holds the password.
+  const absl::Status& last_error() const { return last_error_; }
 
  protected:
   RedisSession(boost::asio::io_context& io, RedisOptions options);
@@ -57,7 +60,7 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>, private 
   RedisCounters& mutable_counters() { return *counters_; }
 
   // What a subclass adds to every link's setup, after AUTH / SELECT / CLIENT SETNAME.
-  virtual std::vector<RedisCommand> SetupCommands() { return {}; }
+  virtual std::vector<RedisLink::SetupStep> SetupCommands() { return {}; }
   // The link is ready (after the setup).
   virtual void OnReady() = 0;
   // One reply, in order; may be moved from.
@@ -87,11 +90,13 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>, private 
   boost::asio::steady_timer reconnect_timer_;
   ReconnectBackoff backoff_;
   std::minstd_rand random_;
+  bool link_ready_ = false;
   bool started_ = false;
   bool shut_down_ = false;
   // Whether the last transition was logged as down: one line down, one line back.
   bool logged_down_ = false;
   std::chrono::steady_clock::time_point down_since_;
+  absl::Status last_error_;
 };
 
 }  // namespace gw::cluster

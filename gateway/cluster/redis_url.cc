@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -43,9 +44,10 @@ absl::StatusOr<RedisUrl> ParseRedisUrl(std::string_view text) {
   if (!parsed) return Malformed("not a URL");
   const urls::url_view& url = *parsed;
   RedisUrl out;
-  if (url.scheme() == "rediss") {
+  const absl::string_view scheme(url.scheme().data(), url.scheme().size());
+  if (absl::EqualsIgnoreCase(scheme, "rediss")) {
     out.tls = true;
-  } else if (url.scheme() != "redis") {
+  } else if (!absl::EqualsIgnoreCase(scheme, "redis")) {
     return Malformed("the scheme must be redis:// or rediss://");
   }
   if (!url.has_authority() || url.encoded_host().empty()) return Malformed("no host");

@@ -45,6 +45,9 @@ const Flag kFlags[] = {
     {"--grpc-port", StoreParsed<&CommandLine::grpc_port, ParsePort>},
     {"--threads", StoreParsed<&CommandLine::threads, ParseCount>},
     {"--log-level", StoreParsed<&CommandLine::log_level, ParseLogLevel>},
+    {"--redis-url", StoreParsed<&CommandLine::redis_url, ParseRedisUrlText>},
+    {"--redis-prefix", StoreParsed<&CommandLine::redis_prefix, ParseRedisPrefix>},
+    {"--node-lease-seconds", StoreParsed<&CommandLine::node_lease_seconds, ParseLeaseSeconds>},
 };
 
 }  // namespace
@@ -87,6 +90,9 @@ void ApplyCommandLine(const CommandLine& flags, Config* config) {
   if (flags.grpc_port) config->grpc_port = *flags.grpc_port;
   if (flags.threads) config->threads = *flags.threads;
   if (flags.log_level) config->log_level = *flags.log_level;
+  if (flags.redis_url) config->redis_url = *flags.redis_url;
+  if (flags.redis_prefix) config->redis_prefix = *flags.redis_prefix;
+  if (flags.node_lease_seconds) config->node_lease_seconds = *flags.node_lease_seconds;
 }
 
 }  // namespace gw::config

@@ -19,6 +19,9 @@ struct CommandLine {
   std::optional<uint16_t> grpc_port;
   std::optional<uint32_t> threads;
   std::optional<std::string> log_level;
+  std::optional<std::string> redis_url;
+  std::optional<std::string> redis_prefix;
+  std::optional<uint32_t> node_lease_seconds;
   bool show_help = false;
 };
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/cluster/redis_url.h"
 #include "gateway/config/command_line.h"
 #include "gateway/config/config_env.h"
 #include "gateway/config/config_file.h"
@@ -44,6 +45,12 @@ absl::Status Validate(const Config& config) {
   if (!config.grpc_tls_client_ca_file.empty() && config.grpc_tls_cert_file.empty()) {
     return absl::InvalidArgumentError(
         "grpc_tls_client_ca_file: mutual TLS also needs grpc_tls_cert_file and grpc_tls_key_file");
+  }
+  // Every source has checked the URL; an empty one is a single node.
+  const absl::StatusOr<cluster::RedisUrl> redis = cluster::ParseRedisUrl(config.redis_url);
+  if (!config.redis_tls_ca_file.empty() && redis.ok() && !redis->tls) {
+    return absl::InvalidArgumentError(
+        "redis_tls_ca_file: set, but redis_url is redis://; use rediss:// for TLS");
   }
   // Each source rejects clashes it creates alone; this catches an app from the environment
   // taking the key of one from the file.

@@ -44,6 +44,15 @@ struct Config {
   uint32_t webhook_timeout_ms = 10000;         // one webhook request, connect to response
   uint32_t webhook_retry_max_seconds = 300;    // retries after the first attempt; 0 = none
   uint32_t webhook_max_queued_events = 10000;  // per endpoint; beyond it the oldest are dropped
+  // Scale-out over Redis (gateway/cluster). An empty URL is a single node that needs no Redis.
+  // Otherwise a URL that gw::cluster::ParseRedisUrl accepts (checked here), as given.
+  std::string redis_url;
+  // Starts every Redis key and channel name, so that deployments can share one Redis.
+  std::string redis_prefix = "realtime";
+  // A node that stops renewing its lease for this long is taken for dead, its members removed.
+  uint32_t node_lease_seconds = 10;
+  // PEM CA certificates trusted for rediss:// besides the system's.
+  std::string redis_tls_ca_file;
   std::vector<core::App> apps;
   // Set by --help: print usage and exit 0.
   bool show_help = false;

@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "gateway/cluster/redis_url.h"
 #include "gateway/config/value_checks.h"
 
 namespace gw::config {
@@ -118,6 +120,100 @@ absl::Status ApplyApps(const Environment& env, bool apps_are_builtin, Config* co
   return absl::OkStatus();
 }
 
+// Laravel's env() reads "null" and "(null)" as null, "empty" and "(empty)" as "" (its default
+// .env has REDIS_PASSWORD=null): both count as unset.
+std::optional<absl::string_view> LookupLaravel(const Environment& env, absl::string_view name) {
+  const std::optional<absl::string_view> value = Lookup(env, name);
+  if (!value || *value == "null" || *value == "(null)" || *value == "empty" ||
+      *value == "(empty)") {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// REVERB_SCALING_ENABLED as Laravel's env() reads a boolean; anything else is an error rather
+// than PHP's "any non-empty string is true".
+absl::StatusOr<bool> ScalingEnabled(const Environment& env) {
+  constexpr absl::string_view kName = "REVERB_SCALING_ENABLED";
+  const std::optional<absl::string_view> value = Lookup(env, kName);
+  if (!value) return false;
+  if (*value == "true" || *value == "(true)" || *value == "1") return true;
+  if (*value == "false" || *value == "(false)" || *value == "0") return false;
+  return Problem(kName, absl::StrCat("expected true or false, got \"", *value, "\""));
+}
+
+// The URL that REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_PASSWORD and REDIS_DB describe,
+// as Reverb reads them (REDIS_HOST may start with tls://, as phpredis allows).
+absl::StatusOr<std::string> UrlFromParts(const Environment& env) {
+  cluster::RedisUrl url;
+  absl::string_view host = LookupLaravel(env, "REDIS_HOST").value_or("127.0.0.1");
+  if (absl::ConsumePrefix(&host, "tls://")) url.tls = true;
+  url.host = std::string(host);
+  if (const std::optional<absl::string_view> port = LookupLaravel(env, "REDIS_PORT")) {
+    const absl::StatusOr<uint16_t> number = ParsePort(*port);
+    if (!number.ok() || *number == 0) {
+      return Problem("REDIS_PORT",
+                     absl::StrCat("expected an integer from 1 to 65535, got \"", *port, "\""));
+    }
+    url.port = *number;
+  }
+  if (const std::optional<absl::string_view> db = LookupLaravel(env, "REDIS_DB")) {
+    const absl::StatusOr<uint32_t> number = ParseCount(*db);
+    if (!number.ok()) return Problem("REDIS_DB", number.status().message());
+    url.db = *number;
+  }
+  url.username = std::string(LookupLaravel(env, "REDIS_USERNAME").value_or(""));
+  url.password = std::string(LookupLaravel(env, "REDIS_PASSWORD").value_or(""));
+  if (!url.username.empty() && url.password.empty()) {
+    return Problem("REDIS_USERNAME", "is set but REDIS_PASSWORD is not; an ACL user needs both");
+  }
+  if (url.host.empty() || url.host.find_first_of(" /?#@[]") != std::string::npos) {
+    return Problem("REDIS_HOST",
+                   absl::StrCat("expected a host name or IP address, got \"", host, "\""));
+  }
+  std::string text = cluster::FormatRedisUrl(url);
+  const absl::StatusOr<std::string> checked = ParseRedisUrlText(text);
+  if (!checked.ok()) return Problem("REDIS_HOST", checked.status().message());
+  return text;
+}
+
+absl::Status ApplyRedis(const Environment& env, Config* config) {
+  // Ours turns scale-out on by itself. Laravel's REDIS_* variables only with
+  // REVERB_SCALING_ENABLED=true, as in Reverb: a Laravel .env names a Redis for cache and
+  // queues too, and two separate deployments sharing that Redis must not become one cluster.
+  const absl::StatusOr<bool> scaling = ScalingEnabled(env);
+  if (!scaling.ok()) return scaling.status();
+  if (const std::optional<absl::string_view> url = Lookup(env, "REALTIME_REDIS_URL")) {
+    absl::StatusOr<std::string> checked = ParseRedisUrlText(*url);
+    if (!checked.ok()) return Problem("REALTIME_REDIS_URL", checked.status().message());
+    config->redis_url = *std::move(checked);
+  } else if (*scaling) {
+    absl::StatusOr<std::string> url;
+    if (const std::optional<absl::string_view> given = LookupLaravel(env, "REDIS_URL")) {
+      url = ParseRedisUrlText(*given);
+      if (!url.ok()) return Problem("REDIS_URL", url.status().message());
+    } else {
+      url = UrlFromParts(env);
+      if (!url.ok()) return url.status();
+    }
+    config->redis_url = *std::move(url);
+  }
+  if (const auto prefix = FirstSet(env, {"REALTIME_REDIS_PREFIX", "REVERB_SCALING_CHANNEL"})) {
+    absl::StatusOr<std::string> checked = ParseRedisPrefix(prefix->second);
+    if (!checked.ok()) return Problem(prefix->first, checked.status().message());
+    config->redis_prefix = *std::move(checked);
+  }
+  if (const auto lease = Lookup(env, "REALTIME_NODE_LEASE_SECONDS")) {
+    const absl::StatusOr<uint32_t> seconds = ParseLeaseSeconds(*lease);
+    if (!seconds.ok()) return Problem("REALTIME_NODE_LEASE_SECONDS", seconds.status().message());
+    config->node_lease_seconds = *seconds;
+  }
+  if (const auto ca_file = Lookup(env, "REALTIME_REDIS_TLS_CA_FILE")) {
+    config->redis_tls_ca_file = std::string(*ca_file);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ApplyEnvironment(const Environment& env, bool apps_are_builtin, Config* config) {
@@ -130,7 +226,11 @@ absl::Status ApplyEnvironment(const Environment& env, bool apps_are_builtin, Con
       !status.ok()) {
     return status;
   }
-  return ApplyPort(env, {"REALTIME_GRPC_PORT"}, &config->grpc_port);
+  if (absl::Status status = ApplyPort(env, {"REALTIME_GRPC_PORT"}, &config->grpc_port);
+      !status.ok()) {
+    return status;
+  }
+  return ApplyRedis(env, config);
 }
 
 }  // namespace gw::config

@@ -23,6 +23,12 @@ namespace gw::config {
 // REVERB_SERVER_PORT, else PUSHER_PORT. gRPC port: REALTIME_GRPC_PORT. Only the variable that
 // wins is checked.
 //
+// Redis (scale-out): REALTIME_REDIS_URL; else, only with REVERB_SCALING_ENABLED=true (as in
+// Reverb), REDIS_URL, else a URL made of REDIS_HOST (127.0.0.1; tls://host for TLS),
+// REDIS_PORT (6379), REDIS_USERNAME, REDIS_PASSWORD and REDIS_DB (0), where Laravel's "null"
+// counts as unset. Prefix: REALTIME_REDIS_PREFIX, else REVERB_SCALING_CHANNEL. Also
+// REALTIME_NODE_LEASE_SECONDS and REALTIME_REDIS_TLS_CA_FILE.
+//
 // Errors are InvalidArgument and name the variable. On error `config` may be partly written.
 absl::Status ApplyEnvironment(const std::map<std::string, std::string>& env, bool apps_are_builtin,
                               Config* config);

@@ -56,6 +56,27 @@ absl::Status ReadLogLevel(const json::value& value, absl::string_view path, std:
   return absl::OkStatus();
 }
 
+// A value checked by one of value_checks' text parsers, which say what was expected.
+template <auto Parse, typename Out>
+absl::Status ReadChecked(const json::value& value, absl::string_view path, Out* out) {
+  const json::string* text = value.if_string();
+  if (text == nullptr) return Problem(path, "expected a string");
+  auto parsed = Parse(View(*text));
+  if (!parsed.ok()) return Problem(path, parsed.status().message());
+  *out = *std::move(parsed);
+  return absl::OkStatus();
+}
+
+// "" is a single node, as when the key is left out.
+absl::Status ReadRedisUrl(const json::value& value, absl::string_view path, std::string* out) {
+  const json::string* text = value.if_string();
+  if (text != nullptr && text->empty()) {
+    out->clear();
+    return absl::OkStatus();
+  }
+  return ReadChecked<ParseRedisUrlText>(value, path, out);
+}
+
 absl::Status ReadBool(const json::value& value, absl::string_view path, bool* out) {
   const bool* flag = value.if_bool();
   if (flag == nullptr) return Problem(path, "expected true or false");
@@ -80,6 +101,15 @@ absl::Status ReadPort(const json::value& value, absl::string_view path, uint16_t
     return Problem(path, kExpectedPort);
   }
   *out = static_cast<uint16_t>(*number);
+  return absl::OkStatus();
+}
+
+absl::Status ReadLeaseSeconds(const json::value& value, absl::string_view path, uint32_t* out) {
+  const std::optional<uint64_t> number = NonNegativeInteger(value);
+  if (!number || *number < kMinLeaseSeconds || *number > kMaxLeaseSeconds) {
+    return Problem(path, kExpectedLeaseSeconds);
+  }
+  *out = static_cast<uint32_t>(*number);
   return absl::OkStatus();
 }
 
@@ -323,6 +353,10 @@ const Key<Config> kConfigKeys[] = {
     {"webhook_timeout_ms", Store<&Config::webhook_timeout_ms, ReadPositiveCount>},
     {"webhook_retry_max_seconds", Store<&Config::webhook_retry_max_seconds, ReadCount>},
     {"webhook_max_queued_events", Store<&Config::webhook_max_queued_events, ReadPositiveCount>},
+    {"redis_url", Store<&Config::redis_url, ReadRedisUrl>},
+    {"redis_prefix", Store<&Config::redis_prefix, ReadChecked<ParseRedisPrefix, std::string>>},
+    {"node_lease_seconds", Store<&Config::node_lease_seconds, ReadLeaseSeconds>},
+    {"redis_tls_ca_file", Store<&Config::redis_tls_ca_file, ReadString>},
     {"apps", ReadApps},
 };
 

@@ -51,6 +51,10 @@ std::string Usage() {
       Row("--grpc-port N", absl::StrCat(server.grpc_port), "gRPC port; 0 = any free port"),
       Row("--threads N", absl::StrCat(server.threads), "I/O threads; 0 = one per core"),
       Row("--log-level L", server.log_level, "debug, info, warn or error"),
+      Row("--redis-url URL", "none", "scale out over this Redis (redis_url below)"),
+      Row("--redis-prefix P", server.redis_prefix, "Redis key and channel prefix"),
+      Row("--node-lease-seconds N", absl::StrCat(server.node_lease_seconds),
+          "a silent node is dead after this long"),
       Row("--help, -h", "", "print this help and exit"),
       "\n"
       "Environment, as in a Laravel .env (a variable set to \"\" counts as unset):\n"
@@ -67,6 +71,14 @@ std::string Usage() {
       "      OTLP/gRPC (off when unset); also OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,\n"
       "      OTEL_TRACES_SAMPLER(_ARG), OTEL_EXPORTER_OTLP_HEADERS and the other standard\n"
       "      OTEL_* variables (gateway/README.md, \"Tracing\")\n"
+      "  REALTIME_REDIS_URL                                        redis_url: scale out\n"
+      "  REVERB_SCALING_ENABLED=true, with REDIS_URL, or else with REDIS_HOST (127.0.0.1;\n"
+      "      tls://host for TLS), REDIS_PORT (6379), REDIS_USERNAME, REDIS_PASSWORD, REDIS_DB\n"
+      "      (0): scale out over that Redis, as Reverb does (\"null\" counts as unset; without\n"
+      "      REVERB_SCALING_ENABLED=true these variables are left to the Laravel app)\n"
+      "  REALTIME_REDIS_PREFIX, else REVERB_SCALING_CHANNEL        redis_prefix\n"
+      "  REALTIME_NODE_LEASE_SECONDS                               node_lease_seconds\n"
+      "  REALTIME_REDIS_TLS_CA_FILE                                redis_tls_ca_file\n"
       "\n"
       "Config file: one JSON object. Every key is optional; unknown keys are errors.\n",
       Row("key", "default", "value"), Row("host", Quoted(server.host), "address to listen on"),
@@ -95,6 +107,13 @@ std::string Usage() {
           "retry failed webhooks (backoff 1 s to 60 s) this long; 0 = never"),
       Row("webhook_max_queued_events", absl::StrCat(server.webhook_max_queued_events),
           "webhook events waiting per endpoint; the oldest are dropped; at least 1"),
+      Row("redis_url", "none", "redis://[[user]:password@]host[:port][/db] or rediss://"),
+      Row("", "", " (TLS): scale out over Redis; none = a single node"),
+      Row("redis_prefix", Quoted(server.redis_prefix),
+          "starts every Redis key and channel; 1-64 of A-Z a-z 0-9 - _ . :"),
+      Row("node_lease_seconds", absl::StrCat(server.node_lease_seconds),
+          "a node silent this long is dead, its members removed; 3-600"),
+      Row("redis_tls_ca_file", "none", "PEM CA trusted for rediss:// besides the system's"),
       Row("apps", "demo app", "array of apps, replacing the demo app"), "Each app:\n",
       Row("id", "required", "letters, digits, - _ . ~"),
       Row("key", "required", "letters, digits, - _ . ~; clients connect with it"),

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/cluster/redis_url.h"
 
 namespace gw::config {
 namespace {
@@ -41,6 +42,34 @@ absl::StatusOr<uint32_t> ParseCount(absl::string_view text) {
 absl::StatusOr<std::string> ParseLogLevel(absl::string_view text) {
   if (!IsLogLevel(text)) return Unexpected(kExpectedLogLevel, text);
   return std::string(text);
+}
+
+absl::StatusOr<std::string> ParseRedisUrlText(absl::string_view text) {
+  const absl::StatusOr<cluster::RedisUrl> url =
+      cluster::ParseRedisUrl(std::string_view(text.data(), text.size()));
+  if (!url.ok()) return url.status();
+  return std::string(text);
+}
+
+absl::StatusOr<std::string> ParseRedisPrefix(absl::string_view text) {
+  if (!IsRedisPrefix(text)) return Unexpected(kExpectedRedisPrefix, text);
+  return std::string(text);
+}
+
+absl::StatusOr<uint32_t> ParseLeaseSeconds(absl::string_view text) {
+  const std::optional<uint32_t> seconds = ParseDecimal(text, kMaxLeaseSeconds);
+  if (!seconds || *seconds < kMinLeaseSeconds) return Unexpected(kExpectedLeaseSeconds, text);
+  return *seconds;
+}
+
+bool IsRedisPrefix(absl::string_view prefix) {
+  if (prefix.empty() || prefix.size() > 64) return false;
+  for (const char c : prefix) {
+    const bool allowed = absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                         c == '_' || c == '.' || c == ':';
+    if (!allowed) return false;
+  }
+  return true;
 }
 
 bool IsLogLevel(absl::string_view level) {

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "gateway/cluster/redis_url.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -724,6 +725,234 @@ TEST(ConfigWebhookKeys, UsageNamesEveryKeyWithItsDefault) {
                                                       {"webhook_timeout_ms", "10000"},
                                                       {"webhook_retry_max_seconds", "300"},
                                                       {"webhook_max_queued_events", "10000"}};
+  for (const auto& [key, default_value] : rows) {
+    const size_t start = usage.find(absl::StrCat("  ", key, " "));
+    ASSERT_NE(start, std::string::npos) << key;
+    const std::string line = usage.substr(start, usage.find('\n', start) - start);
+    EXPECT_THAT(line, ::testing::ContainsRegex(absl::StrCat(" ", default_value, " "))) << line;
+  }
+}
+
+}  // namespace
+}  // namespace gw::config
+
+namespace gw::config {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Env = std::map<std::string, std::string>;
+
+absl::StatusOr<Config> LoadRedisJson(const std::string& settings_json, const Env& env = {}) {
+  const std::string path = TempPath("_redis_keys.json");
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << settings_json;
+  return LoadConfig({"--config", path}, env);
+}
+
+std::string ErrorMessage(const absl::StatusOr<Config>& result) {
+  if (result.ok()) {
+    ADD_FAILURE() << "expected an error, got a config";
+    return "";
+  }
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(result.status().message());
+}
+
+TEST(ConfigRedisKeys, WithoutAnyASingleNodeNeedsNoRedis) {
+  // A Laravel .env names a Redis for cache and queues; that alone does not make a cluster.
+  const absl::StatusOr<Config> config = LoadConfig(
+      {}, {{"REDIS_URL", "redis://cache:6379"}, {"REDIS_HOST", "cache"}, {"REDIS_PASSWORD", "x"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "");
+  EXPECT_EQ(config->redis_prefix, "realtime");
+  EXPECT_EQ(config->node_lease_seconds, 10u);
+  EXPECT_EQ(config->redis_tls_ca_file, "");
+}
+
+TEST(ConfigRedisKeys, FileSetsEveryKey) {
+  const absl::StatusOr<Config> config = LoadRedisJson(R"({
+    "redis_url": "rediss://:pw@redis.internal:6380/2", "redis_prefix": "staging:rt",
+    "node_lease_seconds": 30, "redis_tls_ca_file": "/etc/ssl/private-ca.pem"})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "rediss://:pw@redis.internal:6380/2");
+  EXPECT_EQ(config->redis_prefix, "staging:rt");
+  EXPECT_EQ(config->node_lease_seconds, 30u);
+  EXPECT_EQ(config->redis_tls_ca_file, "/etc/ssl/private-ca.pem");
+}
+
+TEST(ConfigRedisKeys, EmptyUrlInTheFileIsASingleNode) {
+  const absl::StatusOr<Config> config = LoadRedisJson(R"({"redis_url": ""})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "");
+}
+
+TEST(ConfigRedisKeys, FileValuesAreCheckedNamingTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"redis_url": "http://:hunter2@h"})", "redis_url: the scheme must be redis://"},
+      {R"({"redis_url": "redis://:hunter2@h:0"})", "redis_url: the port must be from 1 to 65535"},
+      {R"({"redis_url": "redis://h/x"})", "redis_url: the path must be a database number"},
+      {R"({"redis_url": 6379})", "redis_url: expected a string"},
+      {R"({"redis_prefix": "a b"})", "redis_prefix: expected 1 to 64 letters"},
+      {R"({"redis_prefix": ""})", "redis_prefix: expected 1 to 64 letters"},
+      {R"({"redis_prefix": "{tag}"})", "redis_prefix: expected 1 to 64 letters"},
+      {R"({"node_lease_seconds": 2})", "node_lease_seconds: expected an integer from 3 to 600"},
+      {R"({"node_lease_seconds": 601})", "node_lease_seconds: expected an integer from 3 to 600"},
+      {R"({"node_lease_seconds": "10"})",
+       "node_lease_seconds: expected an integer from 3 to 600"},
+      {R"({"redis_tls_ca_file": ""})", "redis_tls_ca_file: expected a non-empty string"},
+  };
+  for (const auto& [json, error] : cases) {
+    SCOPED_TRACE(json);
+    const std::string message = ErrorMessage(LoadRedisJson(json));
+    EXPECT_THAT(message, HasSubstr(error));
+    EXPECT_THAT(message, Not(HasSubstr("hunter2")));
+  }
+}
+
+TEST(ConfigRedisKeys, RealtimeVariablesSetEveryKey) {
+  const absl::StatusOr<Config> config =
+      LoadConfig({}, {{"REALTIME_REDIS_URL", "rediss://10.0.0.7"},
+                      {"REALTIME_REDIS_PREFIX", "prod"},
+                      {"REALTIME_NODE_LEASE_SECONDS", "15"},
+                      {"REALTIME_REDIS_TLS_CA_FILE", "/ca.pem"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "rediss://10.0.0.7");
+  EXPECT_EQ(config->redis_prefix, "prod");
+  EXPECT_EQ(config->node_lease_seconds, 15u);
+  EXPECT_EQ(config->redis_tls_ca_file, "/ca.pem");
+}
+
+TEST(ConfigRedisKeys, ReverbScalingUsesRedisUrlAndTheScalingChannel) {
+  const absl::StatusOr<Config> config =
+      LoadConfig({}, {{"REVERB_SCALING_ENABLED", "true"},
+                      {"REDIS_URL", "redis://:pw@redis:6379/1"},
+                      {"REDIS_HOST", "ignored-when-the-url-is-set"},
+                      {"REVERB_SCALING_CHANNEL", "reverb"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "redis://:pw@redis:6379/1");
+  EXPECT_EQ(config->redis_prefix, "reverb");
+}
+
+TEST(ConfigRedisKeys, ReverbScalingBuildsTheUrlFromTheRedisParts) {
+  const absl::StatusOr<Config> config = LoadConfig({}, {{"REVERB_SCALING_ENABLED", "(true)"},
+                                                        {"REDIS_HOST", "redis.internal"},
+                                                        {"REDIS_PORT", "6380"},
+                                                        {"REDIS_USERNAME", "gateway"},
+                                                        {"REDIS_PASSWORD", "p@ss:w/rd"},
+                                                        {"REDIS_DB", "4"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  const absl::StatusOr<cluster::RedisUrl> url = cluster::ParseRedisUrl(config->redis_url);
+  ASSERT_TRUE(url.ok()) << url.status();
+  EXPECT_FALSE(url->tls);
+  EXPECT_EQ(url->host, "redis.internal");
+  EXPECT_EQ(url->port, 6380);
+  EXPECT_EQ(url->username, "gateway");
+  EXPECT_EQ(url->password, "p@ss:w/rd");
+  EXPECT_EQ(url->db, 4u);
+}
+
+TEST(ConfigRedisKeys, ReverbScalingDefaultsAreThoseOfLaravel) {
+  // Laravel's own .env writes REDIS_PASSWORD=null.
+  const absl::StatusOr<Config> config =
+      LoadConfig({}, {{"REVERB_SCALING_ENABLED", "1"}, {"REDIS_PASSWORD", "null"},
+                      {"REDIS_USERNAME", "(null)"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "redis://127.0.0.1:6379/0");
+  EXPECT_EQ(config->redis_prefix, "realtime");
+}
+
+TEST(ConfigRedisKeys, TlsSchemeInRedisHostMeansRediss) {
+  const absl::StatusOr<Config> config = LoadConfig(
+      {}, {{"REVERB_SCALING_ENABLED", "true"}, {"REDIS_HOST", "tls://cache.example.com"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "rediss://cache.example.com:6379/0");
+}
+
+TEST(ConfigRedisKeys, ScalingDisabledLeavesTheRedisVariablesAlone) {
+  const absl::StatusOr<Config> config =
+      LoadConfig({}, {{"REVERB_SCALING_ENABLED", "false"}, {"REDIS_URL", "redis://x"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "");
+}
+
+TEST(ConfigRedisKeys, RealtimeVariablesBeatReverbOnes) {
+  const absl::StatusOr<Config> config =
+      LoadConfig({}, {{"REALTIME_REDIS_URL", "redis://mine"},
+                      {"REVERB_SCALING_ENABLED", "true"},
+                      {"REDIS_URL", "redis://theirs"},
+                      {"REALTIME_REDIS_PREFIX", "mine"},
+                      {"REVERB_SCALING_CHANNEL", "theirs"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "redis://mine");
+  EXPECT_EQ(config->redis_prefix, "mine");
+}
+
+TEST(ConfigRedisKeys, BadVariablesAreRejectedNamingThem) {
+  const std::pair<Env, const char*> cases[] = {
+      {{{"REALTIME_REDIS_URL", "localhost:6379"}},
+       "environment variable REALTIME_REDIS_URL: the scheme must be"},
+      {{{"REVERB_SCALING_ENABLED", "yes"}},
+       "environment variable REVERB_SCALING_ENABLED: expected true or false, got \"yes\""},
+      {{{"REVERB_SCALING_ENABLED", "true"}, {"REDIS_URL", "redis://h:99999"}},
+       "environment variable REDIS_URL: the port must be"},
+      {{{"REVERB_SCALING_ENABLED", "true"}, {"REDIS_PORT", "0"}},
+       "environment variable REDIS_PORT: expected an integer from 1 to 65535, got \"0\""},
+      {{{"REVERB_SCALING_ENABLED", "true"}, {"REDIS_DB", "one"}},
+       "environment variable REDIS_DB: expected a non-negative integer, got \"one\""},
+      {{{"REVERB_SCALING_ENABLED", "true"}, {"REDIS_USERNAME", "u"}},
+       "environment variable REDIS_USERNAME: is set but REDIS_PASSWORD is not"},
+      {{{"REVERB_SCALING_ENABLED", "true"}, {"REDIS_HOST", "a b"}},
+       "environment variable REDIS_HOST: expected a host name or IP address"},
+      {{{"REVERB_SCALING_CHANNEL", "my channel"}},
+       "environment variable REVERB_SCALING_CHANNEL: expected 1 to 64 letters"},
+      {{{"REALTIME_NODE_LEASE_SECONDS", "1"}},
+       "environment variable REALTIME_NODE_LEASE_SECONDS: expected an integer from 3 to 600"},
+  };
+  for (const auto& [env, error] : cases) {
+    SCOPED_TRACE(error);
+    EXPECT_THAT(ErrorMessage(LoadConfig({}, env)), HasSubstr(error));
+  }
+}
+
+TEST(ConfigRedisKeys, FlagsOverrideEnvironmentAndFile) {
+  const absl::StatusOr<Config> config = LoadConfig(
+      {"--redis-url", "redis://flag:1", "--redis-prefix=flag", "--node-lease-seconds", "20"},
+      {{"REALTIME_REDIS_URL", "redis://env"}, {"REALTIME_REDIS_PREFIX", "env"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "redis://flag:1");
+  EXPECT_EQ(config->redis_prefix, "flag");
+  EXPECT_EQ(config->node_lease_seconds, 20u);
+}
+
+TEST(ConfigRedisKeys, BadFlagsAreRejectedNamingThem) {
+  EXPECT_THAT(ErrorMessage(LoadConfig({"--redis-url", "redis://:pw@h/x"}, {})),
+              HasSubstr("flag --redis-url: the path must be a database number"));
+  EXPECT_THAT(ErrorMessage(LoadConfig({"--redis-prefix", "a/b"}, {})),
+              HasSubstr("flag --redis-prefix: expected 1 to 64 letters"));
+  EXPECT_THAT(ErrorMessage(LoadConfig({"--node-lease-seconds", "0"}, {})),
+              HasSubstr("flag --node-lease-seconds: expected an integer from 3 to 600"));
+}
+
+TEST(ConfigRedisKeys, CaFileNeedsATlsUrl) {
+  EXPECT_THAT(ErrorMessage(LoadRedisJson(
+                  R"({"redis_url": "redis://h", "redis_tls_ca_file": "/ca.pem"})")),
+              HasSubstr("redis_tls_ca_file: set, but redis_url is redis://"));
+  EXPECT_TRUE(
+      LoadRedisJson(R"({"redis_url": "REDISS://h", "redis_tls_ca_file": "/ca.pem"})").ok());
+  EXPECT_TRUE(LoadRedisJson(R"({"redis_tls_ca_file": "/ca.pem"})").ok());
+}
+
+TEST(ConfigRedisKeys, UsageNamesEveryFlagVariableAndKeyWithItsDefault) {
+  const std::string usage = Usage();
+  for (const char* name :
+       {"--redis-url", "--redis-prefix", "--node-lease-seconds", "REALTIME_REDIS_URL",
+        "REVERB_SCALING_ENABLED", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_USERNAME",
+        "REDIS_PASSWORD", "REDIS_DB", "REALTIME_REDIS_PREFIX", "REVERB_SCALING_CHANNEL",
+        "REALTIME_NODE_LEASE_SECONDS", "REALTIME_REDIS_TLS_CA_FILE", "redis_tls_ca_file"}) {
+    EXPECT_THAT(usage, HasSubstr(name));
+  }
+  const std::pair<const char*, const char*> rows[] = {
+      {"redis_url", "none"}, {"redis_prefix", "\"realtime\""}, {"node_lease_seconds", "10"}};
   for (const auto& [key, default_value] : rows) {
     const size_t start = usage.find(absl::StrCat("  ", key, " "));
     ASSERT_NE(start, std::string::npos) << key;

@@ -43,16 +43,15 @@ void RedisConnection::Eval(const RedisScript& script, std::span<const std::strin
     Send(RedisCommand::Format({"SCRIPT", "LOAD", script.source()}),
          [weak = weak_from_this(), sha](absl::StatusOr<RedisReply> reply) {
            const std::shared_ptr<RedisSession> self = weak.lock();
-           if (self == nullptr || !reply.ok()) return;
+           if (self == nullptr) return;
            auto& connection = static_cast<RedisConnection&>(*self);
-           const auto script = connection.scripts_.find(sha);
-           if (script == connection.scripts_.end()) return;
            // One that does not compile is not loaded on reconnect (it would fail the setup);
-           // its callers get the compile error from the EVAL that follows their NOSCRIPT.
-           if (reply->is_error()) {
+           // its callers get the compile error from the EVAL that follows their NOSCRIPT. One
+           // refused here (over the bound) is tried again at its next call.
+           if (!reply.ok() || reply->is_error()) {
              connection.loaded_on_link_.erase(sha);
            } else {
-             script->second.loads = true;
+             connection.scripts_[sha].loads = true;
            }
          },
          {});

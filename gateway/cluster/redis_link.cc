@@ -2,12 +2,12 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 #include <iterator>
 #include <utility>
@@ -112,13 +112,16 @@ void RedisLink::OnConnected(const error_code& error) {
   }
   state_ = State::kHandshaking;
   tls_.emplace(socket_, *options_->tls);
+  // OpenSSL checks the name (or IP address) itself, so that a mismatch is reported as one. SNI
+  // carries host names only (RFC 6066).
   const std::string& host = options_->url.host;
-  // SNI carries host names only (RFC 6066); the certificate must match the host either way.
-  if (!IsIpAddress(host) && SSL_set_tlsext_host_name(tls_->native_handle(), host.c_str()) != 1) {
-    return Fail(Problem(absl::StatusCode::kInternal, "TLS: cannot set the server name"));
-  }
+  SSL* ssl = tls_->native_handle();
+  const bool named = IsIpAddress(host)
+                         ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1
+                         : SSL_set_tlsext_host_name(ssl, host.c_str()) == 1 &&
+                               SSL_set1_host(ssl, host.c_str()) == 1;
+  if (!named) return Fail(Problem(absl::StatusCode::kInternal, "TLS: cannot set the server name"));
   tls_->set_verify_mode(asio::ssl::verify_peer);
-  tls_->set_verify_callback(asio::ssl::host_name_verification(host));
   tls_->async_handshake(
       asio::ssl::stream_base::client,
       [self = shared_from_this()](const error_code& error) { self->OnHandshake(error); });
@@ -127,12 +130,12 @@ void RedisLink::OnConnected(const error_code& error) {
 void RedisLink::OnHandshake(const error_code& error) {
   if (state_ == State::kClosed) return;
   if (error) {
-    std::string what = absl::StrCat("TLS handshake: ", error.message());
     const long verify = SSL_get_verify_result(tls_->native_handle());
-    if (verify != X509_V_OK) {
-      absl::StrAppend(&what, " (", X509_verify_cert_error_string(verify), ")");
-    }
-    return Fail(Problem(absl::StatusCode::kUnavailable, what));
+    return Fail(Problem(absl::StatusCode::kUnavailable,
+                        verify != X509_V_OK
+                            ? absl::StrCat("TLS handshake: certificate verify failed: ",
+                                           X509_verify_cert_error_string(verify))
+                            : absl::StrCat("TLS handshake: ", error.message())));
   }
   StartSetup();
 }

@@ -50,6 +50,7 @@ bool RedisSession::Write(RedisCommand command) {
 
 void RedisSession::Connect() {
   if (shut_down_) return;
+  ++attempts_while_down_;
   // A private base: the aliasing constructor names it from here, where it is accessible.
   const std::shared_ptr<RedisSession> self = shared_from_this();
   std::weak_ptr<RedisLink::Owner> owner(
@@ -76,7 +77,7 @@ void RedisSession::OnLinkReady() {
         "redis link up again",
         {{"role", options_->role},
          {"address", address},
-         {"attempts", backoff_.failures() + 1},
+         {"attempts", attempts_while_down_},
          {"down_ms", static_cast<int64_t>(
                          std::chrono::duration_cast<std::chrono::milliseconds>(down).count())}});
     logged_down_ = false;
@@ -84,6 +85,7 @@ void RedisSession::OnLinkReady() {
     log::LogInfo("redis link up", {{"role", options_->role}, {"address", address}});
   }
   backoff_.Reset();
+  attempts_while_down_ = 0;
   OnReady();
 }
 

@@ -32,8 +32,10 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>, private 
   RedisSession(const RedisSession&) = delete;
   RedisSession& operator=(const RedisSession&) = delete;
 
-  // Counters of this connection, readable from any thread for as long as it lives.
+  // Counters of this connection, readable from any thread for as long as it lives; a /metrics
+  // callback that may outlive it holds shared_counters().
   const RedisCounters& counters() const { return *counters_; }
+  std::shared_ptr<const RedisCounters> shared_counters() const { return counters_; }
   const RedisOptions& options() const { return *options_; }
   // The link is ready: connected, logged in, set up.
   bool ready() const { return link_ready_; }
@@ -96,6 +98,7 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>, private 
   // Whether the last transition was logged as down: one line down, one line back.
   bool logged_down_ = false;
   std::chrono::steady_clock::time_point down_since_;
+  int attempts_while_down_ = 0;  // connection attempts since the last ready link
   absl::Status last_error_;
 };
 

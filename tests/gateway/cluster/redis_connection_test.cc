@@ -315,6 +315,34 @@ TEST_F(RedisConnectionTest, KilledServerFailsPendingOnceThenReconnectsAfterResta
   EXPECT_EQ(RedisCounters::Get(connection_->counters().script_reloads), 0u);
 }
 
+TEST_F(RedisConnectionTest, LogsOneLineWhenDownAndOneWhenBackNotOnePerAttempt) {
+  StartServer();
+  server_->Kill();  // keeps its port for the restart
+  RedisOptions options = Options(server_->Url());
+  options.limits.backoff = {.initial = milliseconds(5), .max = milliseconds(10), .jitter = 0.0};
+  ::testing::internal::CaptureStdout();
+  Connect(std::move(options));
+  ASSERT_TRUE(loop_.RunUntil(
+      [&] { return RedisCounters::Get(connection_->counters().connect_failures) >= 5; }));
+  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_TRUE(loop_.RunUntil([&] { return connected_ == 1; }));
+  server_->Kill();
+  ASSERT_TRUE(loop_.RunUntil(
+      [&] { return RedisCounters::Get(connection_->counters().connect_failures) >= 10; }));
+  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_TRUE(loop_.RunUntil([&] { return connected_ == 2; }));
+  const std::string log = ::testing::internal::GetCapturedStdout();
+  auto count = [&](std::string_view text) {
+    size_t n = 0;
+    for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\"msg\":\"redis unreachable\""), 1u) << log;
+  EXPECT_EQ(count("\"msg\":\"redis link down\""), 1u) << log;
+  EXPECT_EQ(count("\"msg\":\"redis link up again\""), 2u) << log;
+  EXPECT_THAT(log, HasSubstr("Connection refused"));
+}
+
 TEST_F(RedisConnectionTest, StoppedServerIsDetectedWithinTheHealthDeadline) {
   StartServer();
   RedisOptions options = Options(server_->Url());

@@ -101,8 +101,8 @@ grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServer
   if (!app.ok()) return Reply(context, app.status());
   std::vector<service::PublishCommand> commands;
   for (const v1::BatchEvent& event : request->events()) {
-    commands.push_back(
-        service::PublishCommand{event.name(), event.data(), {event.channel()}, event.socket_id()});
+    commands.push_back(service::PublishCommand{event.name(), event.data(), {event.channel()},
+                                               event.socket_id(), event.include_channel_info()});
   }
   auto receipt = publisher_.PublishBatch(**app, commands, "events");
   if (!receipt.ok()) return Reply(context, receipt.status());

@@ -7,12 +7,17 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "control/authorizer_client.h"
+#include "gateway/cluster/redis_cluster.h"
+#include "gateway/cluster/redis_options.h"
+#include "gateway/cluster/redis_url.h"
 #include "control/control_plane_service.h"
 #include "control/control_server.h"
+#include "absl/strings/str_cat.h"
 #include "gateway/config/config.h"
 #include "gateway/core/app_directory.h"
 #include "gateway/core/fanout.h"
@@ -96,7 +101,29 @@ int main(int argc, char** argv) {
   gw::core::Fanout fanout(server, {.max_backlog = config->max_publish_backlog});
   gw::session::PusherServerFrames server_frames;
   gw::core::SingleNode single_node(**apps, fanout, server_frames);
-  gw::core::Cluster& cluster = single_node;
+  std::unique_ptr<gw::cluster::RedisCluster> redis_cluster;
+  if (!config->redis_url.empty()) {
+    auto url = gw::cluster::ParseRedisUrl(config->redis_url);
+    if (!url.ok()) return Fail(absl::StrCat("redis_url: ", url.status().message()));
+    gw::cluster::ClusterOptions options;
+    options.redis.url = *url;
+    if (url->tls) {
+      auto tls = gw::cluster::MakeRedisTlsContext(config->redis_tls_ca_file);
+      if (!tls.ok()) return Fail(std::string(tls.status().message()));
+      options.redis.tls = *tls;
+    }
+    options.prefix = config->redis_prefix;
+    options.lease = std::chrono::seconds(config->node_lease_seconds);
+    // Renewed often enough that a lease survives two lost heartbeats, and at least every second
+    // so that connection counts (max_connections) stay fresh across nodes.
+    options.heartbeat = std::min<std::chrono::milliseconds>(std::chrono::seconds(1),
+                                                            options.lease / 3);
+    redis_cluster = std::make_unique<gw::cluster::RedisCluster>(**apps, fanout, server,
+                                                                 server_frames, options);
+  }
+  gw::core::Cluster& cluster = redis_cluster != nullptr
+                                   ? static_cast<gw::core::Cluster&>(*redis_cluster)
+                                   : single_node;
   gw::service::EventPublisher publisher(fanout, cluster);
   gw::webhooks::WebhookLimits webhook_limits;
   webhook_limits.vacate_delay = std::chrono::milliseconds(config->webhook_vacate_delay_ms);
@@ -179,6 +206,35 @@ int main(int argc, char** argv) {
   if (absl::Status status = webhooks.Start(); !status.ok()) {
     return Fail(std::string(status.message()));
   }
+  if (redis_cluster != nullptr) {
+    const gw::cluster::ClusterCounters& cc = redis_cluster->counters();
+    metrics.AddGauge("realtime_cluster_connected",
+                     "1 while this node reaches the cluster's Redis, 0 while it serves alone.",
+                     [&cc](const auto& emit) { emit({}, cc.connected.load() ? 1.0 : 0.0); });
+    metrics.AddCounterFunction(
+        "realtime_cluster_publishes_total",
+        "Publishes handed to the other nodes, and those that could not be (Redis unreachable: "
+        "delivered to this node's subscribers only).",
+        [&cc](const auto& emit) {
+          emit({{"result", "forwarded"}}, cc.publishes_forwarded.load());
+          emit({{"result", "not_forwarded"}}, cc.publishes_not_forwarded.load());
+        });
+    metrics.AddCounterFunction(
+        "realtime_cluster_messages_total",
+        "Messages received from the cluster, and those dropped as not ours (foreign bytes).",
+        [&cc](const auto& emit) {
+          emit({{"result", "received"}}, cc.messages_received.load());
+          emit({{"result", "foreign"}}, cc.messages_foreign.load());
+        });
+    metrics.AddCounterFunction(
+        "realtime_cluster_events_total", "Cluster membership events.", [&cc](const auto& emit) {
+          emit({{"event", "disconnect"}}, cc.disconnects.load());
+          emit({{"event", "reseed"}}, cc.reseeds.load());
+          emit({{"event", "node_reaped"}}, cc.nodes_reaped.load());
+          emit({{"event", "roster_resync"}}, cc.roster_resyncs.load());
+        });
+    redis_cluster->Start();
+  }
   server.Start();
 
   for (const auto& app : (*apps)->apps()) {
@@ -205,9 +261,15 @@ int main(int argc, char** argv) {
   server.BeginDrain();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   const bool clean = server.WaitForDrain(deadline);
+  // Whatever the drain left of this node's members leaves the cluster now, announced everywhere.
+  if (redis_cluster != nullptr) {
+    redis_cluster->Depart(std::max(deadline, std::chrono::steady_clock::now() +
+                                                 std::chrono::seconds(2)));
+  }
   server.Stop();
   webhooks.Stop(deadline);  // what the drain left of the grace
   control.Stop(std::chrono::milliseconds(500));
+  if (redis_cluster != nullptr) redis_cluster->Stop();
   tracing.Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(3));  // flush
   obs::LogInfo("stopped", {{"clean", clean},
                            {"connections_cut", static_cast<uint64_t>(context.connections.load())}});

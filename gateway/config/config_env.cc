@@ -133,10 +133,11 @@ std::optional<absl::string_view> LookupLaravel(const Environment& env, absl::str
 
 // REVERB_SCALING_ENABLED as Laravel's env() reads a boolean; anything else is an error rather
 // than PHP's "any non-empty string is true".
-absl::StatusOr<bool> ScalingEnabled(const Environment& env) {
+// Unset is nullopt: only a REDIS_URL then decides.
+absl::StatusOr<std::optional<bool>> ScalingEnabled(const Environment& env) {
   constexpr absl::string_view kName = "REVERB_SCALING_ENABLED";
   const std::optional<absl::string_view> value = Lookup(env, kName);
-  if (!value) return false;
+  if (!value) return std::nullopt;
   if (*value == "true" || *value == "(true)" || *value == "1") return true;
   if (*value == "false" || *value == "(false)" || *value == "0") return false;
   return Problem(kName, absl::StrCat("expected true or false, got \"", *value, "\""));
@@ -178,18 +179,21 @@ absl::StatusOr<std::string> UrlFromParts(const Environment& env) {
 }
 
 absl::Status ApplyRedis(const Environment& env, Config* config) {
-  // Ours turns scale-out on by itself. Laravel's REDIS_* variables only with
-  // REVERB_SCALING_ENABLED=true, as in Reverb: a Laravel .env names a Redis for cache and
-  // queues too, and two separate deployments sharing that Redis must not become one cluster.
-  const absl::StatusOr<bool> scaling = ScalingEnabled(env);
+  // Ours turns scale-out on by itself, and so does REDIS_URL (the issue's "the environment a
+  // Laravel .env already has": Forge, Vapor and Heroku set it), unless REVERB_SCALING_ENABLED
+  // says false. REDIS_HOST and its siblings only with REVERB_SCALING_ENABLED=true, as in Reverb,
+  // since every Laravel .env names a Redis host for cache and queues. Deployments sharing one
+  // Redis keep apart by redis_prefix (REVERB_SCALING_CHANNEL); the start log names the Redis.
+  const absl::StatusOr<std::optional<bool>> scaling = ScalingEnabled(env);
   if (!scaling.ok()) return scaling.status();
+  const std::optional<absl::string_view> laravel_url = LookupLaravel(env, "REDIS_URL");
   if (const std::optional<absl::string_view> url = Lookup(env, "REALTIME_REDIS_URL")) {
     absl::StatusOr<std::string> checked = ParseRedisUrlText(*url);
     if (!checked.ok()) return Problem("REALTIME_REDIS_URL", checked.status().message());
     config->redis_url = *std::move(checked);
-  } else if (*scaling) {
+  } else if (scaling->value_or(laravel_url.has_value())) {
     absl::StatusOr<std::string> url;
-    if (const std::optional<absl::string_view> given = LookupLaravel(env, "REDIS_URL")) {
+    if (const std::optional<absl::string_view> given = laravel_url) {
       url = ParseRedisUrlText(*given);
       if (!url.ok()) return Problem("REDIS_URL", url.status().message());
     } else {

@@ -32,14 +32,20 @@ class AppState {
   ChannelCache& cache() { return cache_; }
   OnlineUsers& online_users() { return online_users_; }
 
-  // Claims a connection slot against limits.max_connections; false when the app is full.
+  // Claims a connection slot against limits.max_connections, counting the other nodes'
+  // connections too; false when the app is full.
   bool TryAddConnection();
+  // In a cluster: the other nodes' connections as last heard (a heartbeat refreshes it).
+  void SetRemoteConnections(uint32_t count) {
+    remote_connections_.store(count, std::memory_order_relaxed);
+  }
   void RemoveConnection() { connections_.fetch_sub(1, std::memory_order_relaxed); }
   uint32_t connection_count() const { return connections_.load(std::memory_order_relaxed); }
 
  private:
   const App app_;
   std::atomic<uint32_t> connections_{0};
+  std::atomic<uint32_t> remote_connections_{0};
   EventHub events_;  // before channels_, which emits into it
   ChannelRegistry channels_;
   ChannelCache cache_;

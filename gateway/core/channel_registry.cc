@@ -82,6 +82,62 @@ void ChannelRegistry::LeavePresence(std::string_view channel, std::string_view u
   }
 }
 
+void ChannelRegistry::JoinLocal(std::string_view channel, std::string_view user_id,
+                                std::string_view user_info) {
+  absl::MutexLock lock(&mu_);
+  Channel& entry = channels_[channel];
+  if (!entry.roster) entry.roster.emplace();
+  if (!entry.view) entry.view.emplace();
+  (void)entry.roster->Join(user_id, user_info, 0);  // no limit: never fails
+  ++entry.subscriptions;
+  changed_counts_.insert(std::string(channel));
+}
+
+bool ChannelRegistry::LeaveLocal(std::string_view channel, std::string_view user_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(channel);
+  if (it == channels_.end()) return false;
+  Channel& entry = it->second;
+  if (entry.subscriptions > 0) --entry.subscriptions;
+  changed_counts_.insert(std::string(channel));
+  const bool last = entry.roster && entry.roster->Leave(user_id);
+  if (entry.subscriptions == 0) channels_.erase(it);
+  return last;
+}
+
+void ChannelRegistry::ApplyToView(std::string_view channel, const PresenceView::Change& change,
+                                  Announce announce) {
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(channel);
+  if (it == channels_.end() || !it->second.view) return;
+  if (const uint64_t seq = it->second.view->Apply(change); seq != 0) announce(seq);
+}
+
+void ChannelRegistry::ReplaceView(std::string_view channel,
+                                  const std::vector<PresenceRoster::Member>& members,
+                                  AnnounceChange announce) {
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(channel);
+  if (it == channels_.end() || !it->second.view) return;
+  for (const auto& numbered : it->second.view->Replace(members)) {
+    announce(numbered.change, numbered.seq);
+  }
+}
+
+void ChannelRegistry::WithPresenceSnapshot(
+    std::string_view channel, absl::FunctionRef<void(const RosterSnapshot&)> use) const {
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(channel);
+  if (it == channels_.end() || !it->second.view) return use(RosterSnapshot{});
+  use(RosterSnapshot{it->second.view->seq(), it->second.view->Members()});
+}
+
+bool ChannelRegistry::InView(std::string_view channel, std::string_view user_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(channel);
+  return it != channels_.end() && it->second.view && it->second.view->Contains(user_id);
+}
+
 ChannelCounts ChannelRegistry::CountsOf(const Channel& channel) {
   ChannelCounts counts;
   counts.subscription_count = channel.subscriptions;

@@ -67,6 +67,31 @@ class ChannelRegistry {
   // `announce_removed` runs under the lock when this was the user's last connection.
   void LeavePresence(std::string_view channel, std::string_view user_id, Announce announce_removed);
 
+  // --- In a cluster: this node's share, and its view of the cluster's rosters ---
+
+  // The cluster's totals are kept elsewhere, which emits their events: this registry stops
+  // emitting. Before any traffic.
+  void StopEmitting() { events_ = nullptr; }
+  // Counts one of this node's presence connections (no limit: the cluster checks it) and makes
+  // sure the channel has a view. The view itself changes only through ApplyToView/ReplaceView.
+  void JoinLocal(std::string_view channel, std::string_view user_id, std::string_view user_info);
+  // Uncounts it; true when it was the user's last connection on this node.
+  bool LeaveLocal(std::string_view channel, std::string_view user_id);
+  // Applies a change to the channel's view, if it has one; `announce` runs under the lock with
+  // its sequence number when the clients must hear of it.
+  void ApplyToView(std::string_view channel, const PresenceView::Change& change,
+                   Announce announce);
+  using AnnounceChange = absl::FunctionRef<void(const PresenceView::Change&, uint64_t seq)>;
+  // Makes the view list `members`; `announce` runs under the lock for each change it tells.
+  void ReplaceView(std::string_view channel, const std::vector<PresenceRoster::Member>& members,
+                   AnnounceChange announce);
+  // Runs `use` under the lock with the view's snapshot (empty if the channel has none), so that
+  // what `use` posts is ordered with the announcements.
+  void WithPresenceSnapshot(std::string_view channel,
+                            absl::FunctionRef<void(const RosterSnapshot&)> use) const;
+  // Whether `user_id` is in the channel's view.
+  bool InView(std::string_view channel, std::string_view user_id) const;
+
   // nullopt when nobody is subscribed.
   std::optional<ChannelCounts> Find(std::string_view channel) const;
   // Occupied channels whose name starts with `prefix`, sorted by name.
@@ -93,7 +118,7 @@ class ChannelRegistry {
   void EmitLocked(ChannelEvent::Kind kind, std::string_view channel, std::string_view user_id,
                   uint32_t subscriptions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  EventHub* const events_;
+  EventHub* events_;
   mutable absl::Mutex mu_;
   StringMap<Channel> channels_ ABSL_GUARDED_BY(mu_);
   StringSet changed_counts_ ABSL_GUARDED_BY(mu_);

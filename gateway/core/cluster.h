@@ -44,6 +44,8 @@ struct PublishOptions {
   std::chrono::seconds cache_ttl{0};
   // W3C traceparent of the publish span, carried to the nodes that deliver it ("" = none).
   std::string traceparent;
+  // The publisher wants the channel's counts (the HTTP API's `info`): worth a read in a cluster.
+  bool want_counts = false;
 };
 
 // Where this node's connections and backends meet every other node: the one seam between a

@@ -33,6 +33,11 @@ class PresenceRoster {
   bool Leave(std::string_view user_id);
 
   size_t user_count() const { return members_.size(); }
+  // Calls `visit(user_id, user_info, connections)` for each member.
+  template <typename Visit>
+  void ForEach(Visit visit) const {
+    for (const auto& [id, entry] : members_) visit(id, entry.user_info, entry.connections);
+  }
   bool empty() const { return members_.empty(); }
   std::vector<Member> Members() const;
   std::vector<std::string> UserIds() const;

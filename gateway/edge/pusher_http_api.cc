@@ -36,8 +36,10 @@ HttpResponse StatusResponse(const absl::Status& status, unsigned version) {
 }
 
 service::PublishCommand ToCommand(pusher::TriggerRequest&& trigger) {
+  const bool want_counts = trigger.info.subscription_count || trigger.info.user_count;
   return service::PublishCommand{std::move(trigger.name), std::move(trigger.data),
-                                 std::move(trigger.channels), trigger.socket_id.value_or("")};
+                                 std::move(trigger.channels), trigger.socket_id.value_or(""),
+                                 want_counts};
 }
 
 pusher::ChannelCounts ToWire(const core::ChannelCounts& counts) {

@@ -97,6 +97,7 @@ void EventPublisher::PublishValidated(core::AppState& app, const PublishCommand&
     }
     core::PublishOptions options;
     options.except_socket_id = command.socket_id;
+    options.want_counts = command.want_counts;
     if (traits.ok() && traits->cache) options.cache_ttl = cache_ttl;
     if (span.recording()) options.traceparent = tracing::FormatTraceparent(span.context());
     cluster_.Publish(app, channel, std::move(frame), options, receipt, slot++);

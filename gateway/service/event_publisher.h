@@ -20,6 +20,7 @@ struct PublishCommand {
   std::string data;
   std::vector<std::string> channels;
   std::string socket_id;  // "" = deliver to everyone
+  bool want_counts = false;  // the answer reports the channels' counts (HTTP `info`, gRPC)
 };
 
 // Validates and publishes backend events with the Pusher HTTP API's rules, so the HTTP API and

@@ -344,7 +344,7 @@ absl::Status WebhookDispatcher::Start() {
   }
   for (const auto& app : apps_) {
     app->sink = std::make_shared<Sink>(*this, *app);
-    app->state.events().Add(app->sink);
+    app->state.events().Add(app->sink, core::WatchScope::kOncePerCluster);
   }
   size_t endpoints = 0;
   for (const auto& app : apps_) endpoints += app->endpoints.size();

@@ -759,9 +759,9 @@ std::string ErrorMessage(const absl::StatusOr<Config>& result) {
 }
 
 TEST(ConfigRedisKeys, WithoutAnyASingleNodeNeedsNoRedis) {
-  // A Laravel .env names a Redis for cache and queues; that alone does not make a cluster.
-  const absl::StatusOr<Config> config = LoadConfig(
-      {}, {{"REDIS_URL", "redis://cache:6379"}, {"REDIS_HOST", "cache"}, {"REDIS_PASSWORD", "x"}});
+  // A Laravel .env names a Redis host for cache and queues; that alone does not make a cluster.
+  const absl::StatusOr<Config> config =
+      LoadConfig({}, {{"REDIS_HOST", "cache"}, {"REDIS_PASSWORD", "x"}});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->redis_url, "");
   EXPECT_EQ(config->redis_prefix, "realtime");
@@ -866,6 +866,12 @@ TEST(ConfigRedisKeys, TlsSchemeInRedisHostMeansRediss) {
       {}, {{"REVERB_SCALING_ENABLED", "true"}, {"REDIS_HOST", "tls://cache.example.com"}});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->redis_url, "rediss://cache.example.com:6379/0");
+}
+
+TEST(ConfigRedisKeys, ALaravelRedisUrlScalesOutOnItsOwn) {
+  const absl::StatusOr<Config> config = LoadConfig({}, {{"REDIS_URL", "redis://cache:6379"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "redis://cache:6379");
 }
 
 TEST(ConfigRedisKeys, ScalingDisabledLeavesTheRedisVariablesAlone) {

@@ -90,7 +90,6 @@ void ChannelRegistry::JoinLocal(std::string_view channel, std::string_view user_
   if (!entry.view) entry.view.emplace();
   (void)entry.roster->Join(user_id, user_info, 0);  // no limit: never fails
   ++entry.subscriptions;
-  changed_counts_.insert(std::string(channel));
 }
 
 bool ChannelRegistry::LeaveLocal(std::string_view channel, std::string_view user_id) {
@@ -99,7 +98,6 @@ bool ChannelRegistry::LeaveLocal(std::string_view channel, std::string_view user
   if (it == channels_.end()) return false;
   Channel& entry = it->second;
   if (entry.subscriptions > 0) --entry.subscriptions;
-  changed_counts_.insert(std::string(channel));
   const bool last = entry.roster && entry.roster->Leave(user_id);
   if (entry.subscriptions == 0) channels_.erase(it);
   return last;

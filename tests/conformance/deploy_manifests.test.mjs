@@ -385,13 +385,14 @@ describe('Kubernetes manifests: invariants', () => {
     }
   });
 
-  test('one replica and HPA maxReplicas 1: no multi-node bus yet', () => {
-    // Nodes do not share channels until the Redis scale-out lands (deploy/README.md). When it
-    // does, raise both, switch the PDB to minAvailable, and change this test.
-    assert.equal(deployment.spec.replicas, 1);
+  test('several replicas, one cluster: REDIS_URL from the Secret, HPA and PDB for many pods', () => {
+    assert.ok(deployment.spec.replicas >= 2);
     const hpa = theOne('HorizontalPodAutoscaler');
-    assert.equal(hpa.spec.maxReplicas, 1);
-    assert.ok(/Redis/.test(read(join(K8S, 'hpa.yaml'))), 'hpa.yaml says why');
+    assert.ok(hpa.spec.minReplicas >= 2 && hpa.spec.maxReplicas > hpa.spec.minReplicas);
+    const redis = container.env.find((e) => e.name === 'REDIS_URL');
+    assert.ok(redis?.valueFrom?.secretKeyRef, 'REDIS_URL comes from a Secret, never a literal');
+    assert.match(k8sSecret.stringData[redis.valueFrom.secretKeyRef.key], /^rediss?:\/\//);
+    assert.equal(theOne('PodDisruptionBudget').spec.maxUnavailable, 1);
   });
 
   test('the HPA scales the Deployment on CPU and memory', () => {
@@ -494,7 +495,7 @@ describe('Kubernetes manifests: invariants', () => {
     const refs = container.env.filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.valueFrom.secretKeyRef);
     assert.deepEqual(
       refs.map((r) => r.key).sort(),
-      ['PUSHER_APP_ID', 'PUSHER_APP_KEY', 'PUSHER_APP_SECRET'],
+      ['PUSHER_APP_ID', 'PUSHER_APP_KEY', 'PUSHER_APP_SECRET', 'REDIS_URL'],
     );
     for (const ref of refs) {
       assert.equal(ref.name, k8sSecret.metadata.name);
@@ -692,12 +693,31 @@ describe('compose', () => {
     assert.ok(jaeger.some((ep) => ep.split(':')[0] in compose.services), 'an exporter reaches a compose service');
   });
 
-  test('Prometheus scrapes the gateway /metrics on its config port', () => {
+  test('Prometheus scrapes every gateway replica /metrics on its config port', () => {
     const job = prometheus.scrape_configs.find((j) =>
-      j.static_configs.some((s) => s.targets.includes(`gateway:${composeConfig.port ?? 6001}`)),
+      (j.dns_sd_configs ?? []).some(
+        (s) => s.names.includes('gateway') && s.type === 'A' && s.port === (composeConfig.port ?? 6001),
+      ),
     );
-    assert.ok(job);
+    assert.ok(job, 'found by DNS: one A record per replica');
     assert.equal(job.metrics_path ?? '/metrics', '/metrics');
+  });
+
+  test('three replicas over the compose Redis, behind nginx', () => {
+    assert.equal(gateway.deploy.replicas, 3);
+    const redisUrl = new URL(gateway.environment.REDIS_URL);
+    assert.ok(redisUrl.hostname in compose.services, 'REDIS_URL names a compose service');
+    assert.match(compose.services[redisUrl.hostname].image, /^redis:7\./);
+    assert.ok(gateway.depends_on.includes(redisUrl.hostname));
+    assert.equal(gateway.ports, undefined, 'replicas cannot share host ports: nginx is the front door');
+    const nginx = compose.services.nginx;
+    const conf = read(join(DEPLOY, 'compose/nginx.conf'));
+    const port = composeConfig.port ?? 6001;
+    const grpcPort = composeConfig.grpc_port ?? 50051;
+    assert.ok(conf.includes(`server gateway:${port};`) && conf.includes(`server gateway:${grpcPort};`));
+    assert.ok(/proxy_set_header Upgrade \$http_upgrade;/.test(conf), 'WebSocket upgrades pass');
+    assert.ok(/grpc_pass grpc:\/\/realtime_gateway_grpc;/.test(conf));
+    assert.ok(nginx.ports.includes(`${port}:${port}`) && nginx.ports.includes(`${grpcPort}:${grpcPort}`));
   });
 });
 

@@ -24,6 +24,8 @@ class ClusterNames {
   std::string Node(std::string_view node_id) const;
   // The node that sends the cluster's webhooks (a lease key).
   std::string WebhookLeader() const;
+  // A random id written once per Redis lifetime: a new one means Redis lost its state.
+  std::string Epoch() const;
 
   // Per app.
   std::string Counts(std::string_view app) const;    // HASH channel -> subscriptions

@@ -11,6 +11,9 @@ namespace {
 // Key names for an app are built here only where a script must reach keys of channels it finds
 // as it goes (reap, list): see ClusterNames, which builds the same names in C++.
 constexpr char kPrelude[] = R"lua(
+-- A seed that restores what a restarted Redis lost announces no channel events or watchlist
+-- changes: nothing changed for the apps, only for Redis (the seed script sets it).
+local restoring = false
 local function f(s) s = tostring(s) return #s .. ':' .. s end
 local function msg(t, ...)
   local out = 'RG1' .. t
@@ -32,7 +35,7 @@ local function add_subscriptions(ap, channel, k)
   local n = redis.call('HINCRBY', ap .. 'counts', channel, k)
   if n == k then
     redis.call('ZADD', ap .. 'occupied', 0, channel)
-    redis.call('PUBLISH', ap .. 'events', msg('V', 1, channel, '', '', '', '', n))
+    if not restoring then redis.call('PUBLISH', ap .. 'events', msg('V', 1, channel, '', '', '', '', n)) end
   end
   return n
 end
@@ -42,7 +45,7 @@ local function add_member(ap, channel, user, info, k, n)
   if redis.call('HINCRBY', ap .. 'roster-connections:' .. channel, user, k) == k then
     local version = redis.call('INCR', ap .. 'roster-version:' .. channel)
     redis.call('PUBLISH', ap .. 'c:' .. channel, msg('A', version, user, info))
-    redis.call('PUBLISH', ap .. 'events', msg('V', 3, channel, user, '', '', '', n))
+    if not restoring then redis.call('PUBLISH', ap .. 'events', msg('V', 3, channel, user, '', '', '', n)) end
   end
 end
 -- Takes k connections of a member away; member_removed after the user's last anywhere. A roster
@@ -74,7 +77,7 @@ local function drop_subscriptions(ap, channel, k)
   return n
 end
 local function add_online(ap, user, k)
-  if redis.call('HINCRBY', ap .. 'online', user, k) == k then
+  if redis.call('HINCRBY', ap .. 'online', user, k) == k and not restoring then
     redis.call('PUBLISH', ap .. 'c:#watchlist-' .. user, msg('W', '1', user))
   end
 end
@@ -166,13 +169,19 @@ redis.call('PUBLISH', ARGV[2], ARGV[3])
 if ARGV[6] ~= '1' then return {0, 0} end
 return {tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0'), redis.call('HLEN', KEYS[2])}
 )lua"),
-      // KEYS: nodes, node. ARGV: node, lease ms, prefix, then entries of 6: type ('a' app,
-      // 's' subscriptions, 'm' member connections, 'u' signed-in connections), app, channel,
-      // user, info, count. The first call of a seed registers the lease. Callers send 'a' and
-      // 's' entries before 'm', so occupied comes before member_added.
+      // KEYS: nodes, node, epoch. ARGV: node, lease ms, prefix, the epoch this node last seeded
+      // into ('' = none yet), an epoch to create if Redis has none, then entries of 6: type
+      // ('a' app, 's' subscriptions, 'm' member connections, 'u' signed-in connections), app,
+      // channel, user, info, count. The first call of a seed registers the lease. Callers send
+      // 'a' and 's' entries before 'm', so occupied comes before member_added.
+      // -> the epoch. A Redis whose epoch is not the one the node knew has lost its state
+      // (restarted, flushed): the seed restores it without announcing events (`restoring`).
       .seed = Script(R"lua(
 redis.call('ZADD', KEYS[1], now_ms() + tonumber(ARGV[2]), ARGV[1])
-for i = 4, #ARGV, 6 do
+redis.call('SET', KEYS[3], ARGV[5], 'NX')
+local epoch = redis.call('GET', KEYS[3])
+restoring = ARGV[4] ~= '' and epoch ~= ARGV[4]
+for i = 6, #ARGV, 6 do
   local kind, app, channel, user, info, k = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], tonumber(ARGV[i+5])
   local ap = app_prefix(ARGV[3], app)
   if kind == 'a' then
@@ -188,7 +197,7 @@ for i = 4, #ARGV, 6 do
     add_online(ap, user, k)
   end
 end
-return 'OK'
+return epoch
 )lua"),
       // KEYS: nodes, node (of the node reaped). ARGV: node reaped, prefix, batch size, force
       // ('1': retire it whatever its lease says). Takes up to a batch of its contribution

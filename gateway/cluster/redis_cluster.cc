@@ -148,6 +148,7 @@ void RedisCluster::Stop() {
   Post([this] {
     heartbeat_timer_.cancel();
     watch_timer_.cancel();
+    settle_timer_.cancel();
     redis_->Stop();
     subscriber_->Stop();
     work_.reset();
@@ -784,6 +785,17 @@ void RedisCluster::ApplySteps(core::AppState& app, const std::string& channel,
   };
   for (PresenceFeed::Step& step : steps) {
     if (step.replace) {
+      if (settling()) {
+        // Members missing from this snapshot may be on a node that has not re-seeded yet.
+        for (auto& kept : app.channels().PresenceMembers(channel)) {
+          auto same = [&](const auto& m) { return m.user_id == kept.user_id; };
+          if (std::none_of(step.replace->begin(), step.replace->end(), same)) {
+            step.replace->push_back(std::move(kept));
+          }
+        }
+        std::sort(step.replace->begin(), step.replace->end(),
+                  [](const auto& a, const auto& b) { return a.user_id < b.user_id; });
+      }
       app.channels().ReplaceView(channel, *step.replace, announce);
     } else {
       app.channels().ApplyToView(channel, step.change,

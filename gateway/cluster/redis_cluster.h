@@ -149,6 +149,10 @@ class RedisCluster final : public core::Cluster {
   void OnControl(const ClusterMessage& message);
   void ApplySteps(core::AppState& app, const std::string& channel,
                   std::vector<PresenceFeed::Step> steps);
+  // After Redis lost its state, the other nodes' members come back as each node re-seeds:
+  // until they all could have, a roster snapshot may add members to a view but not remove any.
+  void BeginSettling();
+  bool settling() const { return std::chrono::steady_clock::now() < settle_until_; }
   void RequestSnapshot(const std::string& pubsub);
   void SendJoin(std::shared_ptr<PendingJoin> join);
   // Answers a join from this node's own view (Redis unreachable or the lease being renewed).
@@ -187,11 +191,14 @@ class RedisCluster final : public core::Cluster {
   std::shared_ptr<RedisSubscriber> subscriber_;
   boost::asio::steady_timer heartbeat_timer_{io_};
   boost::asio::steady_timer watch_timer_{io_};
+  boost::asio::steady_timer settle_timer_{io_};
 
   // Cluster thread only.
   std::string node_;  // node_base_ + "." + generation: the current lease
   uint64_t generation_ = 0;
   bool seeded_ = false;
+  std::string epoch_;  // the Redis lifetime this node last seeded into
+  std::chrono::steady_clock::time_point settle_until_{};
   bool reseeding_ = false;
   bool reseed_again_ = false;
   bool departing_ = false;

@@ -77,15 +77,31 @@ void RedisCluster::Reseed() {
     }
   }
   const std::string nodes = names_.Nodes(), node_key = names_.Node(node_);
+  const std::string epoch_key = names_.Epoch();
   const std::string lease = std::to_string(options_.lease.count());
-  const std::string_view keys[] = {nodes, node_key};
+  const std::string proposed = node_ + "." + std::to_string(
+      std::chrono::steady_clock::now().time_since_epoch().count());
+  const std::string_view keys[] = {nodes, node_key, epoch_key};
   const size_t per_call = kSeedEntriesPerCall * 6;
   for (size_t first = 0; first == 0 || first < entries.size(); first += per_call) {
-    std::vector<std::string_view> args = {node_, lease, names_.prefix()};
+    std::vector<std::string_view> args = {node_, lease, names_.prefix(), epoch_, proposed};
     for (size_t i = first; i < std::min(entries.size(), first + per_call); ++i) {
       args.push_back(entries[i]);
     }
-    redis_->Eval(ClusterScripts::Get().seed, keys, args);
+    // Every chunk compares epochs the same way; the first reply tells this node.
+    RedisConnection::Callback seeded = nullptr;
+    if (first == 0) {
+      seeded = [this](absl::StatusOr<RedisReply> reply) {
+        if (!reply.ok() || !reply->is_string()) return;
+        if (!epoch_.empty() && reply->str != epoch_) {
+          obs::LogInfo("cluster state restored into a Redis that had lost it",
+                       {{"node", node_}});
+          BeginSettling();
+        }
+        epoch_ = reply->str;
+      };
+    }
+    redis_->Eval(ClusterScripts::Get().seed, keys, args, std::move(seeded));
     if (entries.empty()) break;
   }
   seeded_ = true;
@@ -98,6 +114,22 @@ void RedisCluster::Reseed() {
     if (route.confirmed) RequestSnapshot(pubsub);
   }
   Heartbeat();
+}
+
+void RedisCluster::BeginSettling() {
+  // Every node reconnects within its backoff's longest wait, then seeds within a heartbeat.
+  const auto settle = options_.redis.limits.backoff.max + 2 * options_.heartbeat;
+  settle_until_ = std::chrono::steady_clock::now() + settle;
+  settle_timer_.expires_at(settle_until_);
+  settle_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    // Now every node has re-seeded: the rosters are whole, and what is missing really left.
+    for (auto& [pubsub, route] : routes_) {
+      if (!route.feed) continue;
+      route.feed->Resync();
+      if (route.confirmed) RequestSnapshot(pubsub);
+    }
+  });
 }
 
 void RedisCluster::Retire(std::string node, absl::AnyInvocable<void() &&> done) {

@@ -1,0 +1,275 @@
+#include "gateway/cluster/redis_cluster.h"
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/gateway/cluster/redis_server.h"
+#include "tests/gateway/core/test_server_frames.h"
+#include "tests/gateway/core/test_shards.h"
+
+namespace gw::cluster {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using core::testing::RecordingSubscriber;
+
+// Shards whose tasks the test runs on its own thread; posted to from the cluster thread.
+class LockedShards : public core::ShardExecutor {
+ public:
+  explicit LockedShards(size_t shards) : shards_(shards) {}
+  size_t shard_count() const override { return shards_; }
+  void Post(size_t shard, absl::AnyInvocable<void() &&> task) override {
+    absl::MutexLock lock(&mu_);
+    tasks_.push_back(std::move(task));
+  }
+  void RunAll() {
+    std::deque<absl::AnyInvocable<void() &&>> tasks;
+    {
+      absl::MutexLock lock(&mu_);
+      tasks.swap(tasks_);
+    }
+    for (auto& task : tasks) std::move(task)();
+  }
+
+ private:
+  const size_t shards_;
+  absl::Mutex mu_;
+  std::deque<absl::AnyInvocable<void() &&>> tasks_ ABSL_GUARDED_BY(mu_);
+};
+
+core::App TestApp() {
+  core::App app;
+  app.id = "app";
+  app.key = "key";
+  app.secret = "secret";
+  return app;
+}
+
+// One gateway node: its apps, shards, fan-out and cluster membership.
+struct Node {
+  explicit Node(const std::string& url) {
+    ClusterOptions options;
+    options.redis.url = *ParseRedisUrl(url);
+    options.lease = std::chrono::milliseconds(3000);
+    options.heartbeat = std::chrono::milliseconds(200);
+    options.prefix = "test";
+    options.redis.limits.backoff.max = std::chrono::milliseconds(500);
+    cluster = std::make_unique<RedisCluster>(*apps, fanout, shards, frames, options);
+    cluster->Start();
+  }
+  ~Node() { cluster->Stop(); }
+  core::AppState& app() { return *apps->apps()[0]; }
+
+  // Joins `subscriber` to a presence channel; the member ids it was shown, once answered.
+  std::shared_ptr<std::vector<std::string>> JoinPresence(const std::string& channel,
+                                                         const std::string& user,
+                                                         RecordingSubscriber* subscriber) {
+    auto shown = std::make_shared<std::vector<std::string>>();
+    core::ChannelJoin join{channel, false, true, user, "null"};
+    cluster->Join(app(), join, subscriber, 0,
+                  [shown](absl::StatusOr<core::ChannelJoined> joined) {
+                    shown->push_back("answered");
+                    if (!joined.ok()) return;
+                    for (const auto& m : joined->roster.members) shown->push_back(m.user_id);
+                  });
+    return shown;
+  }
+
+  LockedShards shards{1};
+  std::unique_ptr<core::AppDirectory> apps = *core::AppDirectory::Create({TestApp()}, 1);
+  core::Fanout fanout{shards};
+  core::testing::TextServerFrames frames;
+  std::unique_ptr<RedisCluster> cluster;
+};
+
+class RedisClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const absl::Status started = server_.Start();
+    ASSERT_TRUE(started.ok()) << started;
+  }
+  // Runs both nodes' shard tasks until `done` holds (at most 10 s).
+  bool Until(const std::function<bool()>& done, std::vector<Node*> nodes,
+             std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      for (Node* node : nodes) node->shards.RunAll();
+      if (done()) return true;
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  bool Connected(Node& node) { return node.cluster->counters().connected.load(); }
+
+  testing::RedisServer server_;
+};
+
+TEST_F(RedisClusterTest, MembersOnTwoNodesSeeEachOtherOnceAndPublishesCross) {
+  Node a(server_.Url()), b(server_.Url());
+  ASSERT_TRUE(Until([&] { return Connected(a) && Connected(b); }, {&a, &b}));
+  RecordingSubscriber alice("1.1"), bob("2.1");
+  auto alice_shown = a.JoinPresence("presence-room", "alice", &alice);
+  ASSERT_TRUE(Until([&] { return !alice_shown->empty(); }, {&a, &b}));
+  EXPECT_THAT(*alice_shown, ElementsAre("answered", "alice"));
+  auto bob_shown = b.JoinPresence("presence-room", "bob", &bob);
+  ASSERT_TRUE(Until([&] { return !bob_shown->empty() && !alice.received.empty(); }, {&a, &b}));
+  EXPECT_THAT(*bob_shown, ElementsAre("answered", "alice", "bob"));
+  EXPECT_THAT(alice.received, ElementsAre("added presence-room bob null"));
+
+  b.cluster->Publish(b.app(), "presence-room", core::MakeFrame("hello"), {}, nullptr, 0);
+  ASSERT_TRUE(Until([&] { return alice.received.size() == 2 && !bob.received.empty(); },
+                    {&a, &b}));
+  EXPECT_EQ(alice.received.back(), "hello");
+  Until([] { return false; }, {&a, &b}, std::chrono::milliseconds(300));
+  EXPECT_THAT(bob.received, ElementsAre("hello"))
+      << "nothing about himself, and his own node's publish once (its echo from Redis skipped)";
+}
+
+// A connection blip (Redis kept everything): the node re-seeds under a new lease and retires the
+// old one, which cancel out; nobody is told of a departure or an arrival.
+TEST_F(RedisClusterTest, AReconnectToTheSameRedisAnnouncesNothing) {
+  Node a(server_.Url()), b(server_.Url());
+  ASSERT_TRUE(Until([&] { return Connected(a) && Connected(b); }, {&a, &b}));
+  RecordingSubscriber alice("1.1"), bob("2.1");
+  auto shown = a.JoinPresence("presence-room", "alice", &alice);
+  ASSERT_TRUE(Until([&] { return !shown->empty(); }, {&a, &b}));
+  shown = b.JoinPresence("presence-room", "bob", &bob);
+  ASSERT_TRUE(Until([&] { return !shown->empty() && alice.received.size() == 1; }, {&a, &b}));
+
+  const uint64_t reseeds = a.cluster->counters().reseeds.load();
+  auto killed = server_.Run({"CLIENT", "KILL", "TYPE", "normal"});
+  ASSERT_TRUE(killed.ok()) << killed.status();
+  ASSERT_TRUE(Until([&] { return a.cluster->counters().reseeds.load() > reseeds &&
+                                 Connected(a) && Connected(b); },
+                    {&a, &b}));
+  // Time for anything wrongly announced (the old leases' retirements) to arrive.
+  Until([] { return false; }, {&a, &b}, std::chrono::milliseconds(800));
+  EXPECT_THAT(alice.received, ElementsAre("added presence-room bob null"));
+  EXPECT_THAT(bob.received, IsEmpty());
+  auto members = server_.Run({"HKEYS", "test:a3:app:roster:presence-room"});
+  ASSERT_TRUE(members.ok());
+  EXPECT_EQ(members->elements.size(), 2u);
+  auto counts = server_.Run({"HGET", "test:a3:app:counts", "presence-room"});
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->str, "2") << "each node's share is counted once";
+}
+
+TEST_F(RedisClusterTest, ANodeThatStopsRenewingItsLeaseIsReapedWithItsMembers) {
+  auto a = std::make_unique<Node>(server_.Url());
+  Node b(server_.Url());
+  ASSERT_TRUE(Until([&] { return Connected(*a) && Connected(b); }, {a.get(), &b}));
+  RecordingSubscriber alice("1.1"), bob("2.1");
+  auto shown = a->JoinPresence("presence-room", "alice", &alice);
+  ASSERT_TRUE(Until([&] { return !shown->empty(); }, {a.get(), &b}));
+  shown = b.JoinPresence("presence-room", "bob", &bob);
+  ASSERT_TRUE(Until([&] { return !shown->empty(); }, {a.get(), &b}));
+  // Gone without a word, as after SIGKILL: its lease (3 s) runs out and b reaps it.
+  a->cluster->Stop();
+  const auto stopped = std::chrono::steady_clock::now();
+  ASSERT_TRUE(Until([&] { return !bob.received.empty(); }, {&b}, std::chrono::seconds(8)));
+  EXPECT_THAT(bob.received, ElementsAre("removed presence-room alice"));
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::milliseconds(3000 + 1500));
+  EXPECT_EQ(b.cluster->counters().nodes_reaped.load(), 1u);
+  auto counts = server_.Run({"HGET", "test:a3:app:counts", "presence-room"});
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->str, "1");
+}
+
+// Collects the cluster's channel events as a WatchEvents stream on this node would.
+class RecordingWatcher : public core::EventWatcher {
+ public:
+  void OnEvent(const core::ChannelEvent& event) override {
+    absl::MutexLock lock(&mu_);
+    events_.push_back(absl::StrCat(static_cast<int>(event.kind), " ", event.channel, " ",
+                                   event.user_id));
+  }
+  std::vector<std::string> events() {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> events_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_F(RedisClusterTest, RedisRestartedEmptyIsReseededFromTheNodes) {
+  Node a(server_.Url()), b(server_.Url());
+  auto watcher = std::make_shared<RecordingWatcher>();
+  b.app().events().Add(watcher);
+  ASSERT_TRUE(Until(
+      [&] {
+        auto followers = server_.Run({"PUBSUB", "NUMSUB", "test:a3:app:events"});
+        return Connected(a) && Connected(b) && followers.ok() &&
+               followers->elements.size() == 2 && followers->elements[1].integer == 1;
+      },
+      {&a, &b}));
+  RecordingSubscriber alice("1.1"), bob("2.1"), carol("1.2");
+  auto shown = a.JoinPresence("presence-room", "alice", &alice);
+  ASSERT_TRUE(Until([&] { return !shown->empty(); }, {&a, &b}));
+  shown = b.JoinPresence("presence-room", "bob", &bob);
+  ASSERT_TRUE(Until([&] { return !shown->empty() && alice.received.size() == 1; }, {&a, &b}));
+  shown = a.JoinPresence("presence-room", "carol", &carol);
+  ASSERT_TRUE(Until([&] { return !shown->empty() && bob.received.size() == 1 &&
+                                 alice.received.size() == 2; },
+                    {&a, &b}));
+  // occupied, then a member added for each of the three.
+  ASSERT_TRUE(Until([&] { return watcher->events().size() == 4; }, {&a, &b}));
+
+  server_.Kill();
+  ASSERT_TRUE(Until([&] { return !Connected(a) && !Connected(b); }, {&a, &b}));
+  // Carol leaves while Redis is away: only her own node knows.
+  a.cluster->Leave(a.app(), "presence-room", "carol", &carol, 0);
+  ASSERT_TRUE(Until([&] { return alice.received.size() == 3; }, {&a, &b}));
+  EXPECT_EQ(alice.received.back(), "removed presence-room carol");
+  ASSERT_TRUE(server_.Start().ok());
+  ASSERT_TRUE(Until(
+      [&] {
+        auto members = server_.Run({"HKEYS", "test:a3:app:roster:presence-room"});
+        return members.ok() && members->elements.size() == 2;
+      },
+      {&a, &b}));
+  // Once every node could have re-seeded, the rosters are whole and carol is gone everywhere.
+  ASSERT_TRUE(Until([&] { return bob.received.size() == 2; }, {&a, &b}));
+  EXPECT_THAT(bob.received,
+              ElementsAre("added presence-room carol null", "removed presence-room carol"));
+  EXPECT_THAT(alice.received, ElementsAre("added presence-room bob null", "added presence-room carol null",
+                                          "removed presence-room carol"))
+      << "no one flickered out and back while the other node re-seeded";
+  EXPECT_EQ(watcher->events().size(), 4u)
+      << "restoring Redis announces no occupied or member_added for what never changed";
+  b.cluster->Publish(b.app(), "presence-room", core::MakeFrame("after"), {}, nullptr, 0);
+  ASSERT_TRUE(Until([&] { return alice.received.size() == 4; }, {&a, &b}));
+  EXPECT_EQ(alice.received.back(), "after");
+  EXPECT_EQ(b.cluster->counters().publishes_not_forwarded.load(), 0u);
+}
+
+TEST_F(RedisClusterTest, ForeignBytesOnTheChannelsAreCountedAndIgnored) {
+  Node a(server_.Url());
+  ASSERT_TRUE(Until([&] { return Connected(a); }, {&a}));
+  RecordingSubscriber alice("1.1");
+  core::ChannelJoin join{"news", false, false, "", ""};
+  bool joined = false;
+  a.cluster->Join(a.app(), join, &alice, 0, [&](auto) { joined = true; });
+  ASSERT_TRUE(Until([&] { return joined; }, {&a}));
+  for (std::string_view junk : {"hello", "RG1E3:abc", "RG1A1:x1:u4:null", ""}) {
+    ASSERT_TRUE(server_.Run({"PUBLISH", "test:a3:app:c:news", junk}).ok());
+  }
+  ASSERT_TRUE(server_.Run({"PUBLISH", "test:control", "garbage"}).ok());
+  ASSERT_TRUE(Until([&] { return a.cluster->counters().messages_foreign.load() >= 4; }, {&a}));
+  EXPECT_THAT(alice.received, IsEmpty());
+  a.cluster->Publish(a.app(), "news", core::MakeFrame("still fine"), {}, nullptr, 0);
+  ASSERT_TRUE(Until([&] { return alice.received.size() == 1; }, {&a}));
+}
+
+}  // namespace
+}  // namespace gw::cluster

@@ -6,10 +6,12 @@ namespace gw::edge {
 namespace {
 
 // A queue that grew for a burst gives its memory back once the burst is written, so an idle
-// connection keeps at most this many entries' worth (32 bytes each). It is above a Pusher batch
-// (10 events) and what a few publishers deliver in one loop turn, so a subscriber that keeps
-// receiving reuses its vector instead of allocating per turn.
+// connection keeps at most this many entries' worth (32 bytes each)...
 constexpr size_t kKeepEntries = 16;
+// ...unless the write used a good part of it: a subscriber that gets 40 frames every turn (4
+// publishers of 10-event batches) keeps its vector instead of allocating it anew, in 7 steps of
+// growth, every turn.
+constexpr size_t kKeepIfUsedOneIn = 4;
 
 }  // namespace
 
@@ -70,7 +72,9 @@ void FrameQueue::RemoveFront(size_t count) {
     return;
   }
   entries_.clear();
-  if (entries_.capacity() > kKeepEntries) std::vector<Entry>().swap(entries_);
+  if (entries_.capacity() > kKeepEntries && count < entries_.capacity() / kKeepIfUsedOneIn) {
+    std::vector<Entry>().swap(entries_);
+  }
 }
 
 void FrameQueue::DropUnstarted() {

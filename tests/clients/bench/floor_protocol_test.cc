@@ -29,7 +29,7 @@ TEST(ServerFrame, UsesEachLengthEncoding) {
 }
 
 TEST(WebSocketAcceptKey, MatchesRfc6455sExample) {
-  EXPECT_EQ(WebSocketAcceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYsk7kgjhGS0Nk=");
+  EXPECT_EQ(WebSocketAcceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
 TEST(DeliveriesOfPublish, FramesAnEventOncePerChannel) {

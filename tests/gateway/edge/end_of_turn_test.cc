@@ -49,6 +49,7 @@ TEST(EndOfTurn, ALoneDeliveryIsWrittenOnTheSamePoll) {
   EXPECT_EQ(io_context.poll(), 1u);  // nothing to wait for: no timer, no other work
   EXPECT_EQ(log, std::vector<std::string>{"write a"});
   // A later turn schedules anew.
+  io_context.restart();
   end_of_turn.Schedule(a);
   io_context.poll();
   EXPECT_EQ(log, (std::vector<std::string>{"write a", "write a"}));

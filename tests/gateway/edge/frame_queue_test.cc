@@ -62,9 +62,10 @@ TEST(FrameQueue, GathersNoMoreBuffersThanGivenAndTheRestNextTime) {
   FrameQueue queue;
   for (char c = 'a'; c <= 'e'; ++c)
     queue.Push(core::MakeFrame(std::string(1, c)), websocket::Opcode::kText);
+  // Three buffers: the first header, its payload, the second header.
   EXPECT_EQ(Gathered(queue, 3),
             "\x81\x01"
-            "a\x81");
+            "a\x81\x01");
   queue.Consume(4);
   EXPECT_EQ(Gathered(queue, 64),
             "\x01"

@@ -1,7 +1,5 @@
 #include "clients/bench/floor_protocol.h"
 
-#include <openssl/evp.h>
-
 #include <boost/json.hpp>
 
 #include "absl/status/status.h"
@@ -65,17 +63,6 @@ std::string ServerFrame(std::string_view payload, uint8_t opcode) {
   }
   frame.append(payload);
   return frame;
-}
-
-std::string WebSocketAcceptKey(std::string_view key) {
-  const std::string input = absl::StrCat(absl::string_view(key.data(), key.size()),
-                                         "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  EVP_Digest(input.data(), input.size(), digest, &digest_size, EVP_sha1(), nullptr);
-  unsigned char encoded[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
-  const int encoded_size = EVP_EncodeBlock(encoded, digest, static_cast<int>(digest_size));
-  return std::string(reinterpret_cast<const char*>(encoded), encoded_size);
 }
 
 absl::StatusOr<std::vector<FloorDelivery>> DeliveriesOfPublish(std::string_view body, bool batch) {

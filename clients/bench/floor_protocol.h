@@ -17,9 +17,6 @@ namespace gw::bench {
 // A whole unmasked server frame (FIN, `opcode`, 2-10 byte header, then `payload`).
 std::string ServerFrame(std::string_view payload, uint8_t opcode = 0x1);
 
-// Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + RFC 6455's GUID)).
-std::string WebSocketAcceptKey(std::string_view key);
-
 // One published event as every subscriber of `channel` will read it: the text frame of
 // {"event":NAME,"channel":CHANNEL,"data":DATA}, built once.
 struct FloorDelivery {

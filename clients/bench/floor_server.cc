@@ -30,6 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "clients/bench/floor_protocol.h"
 #include "clients/bench/wire_format.h"
+#include "gateway/websocket/handshake.h"
 
 namespace gw::bench {
 namespace {
@@ -279,7 +280,7 @@ class Loop {
       connection->websocket = true;
       Queue(connection, absl::StrCat("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                                      "Connection: Upgrade\r\nSec-WebSocket-Accept: ",
-                                     WebSocketAcceptKey(websocket_key), "\r\n\r\n"));
+                                     websocket::AcceptKeyFor(websocket_key), "\r\n\r\n"));
       Queue(
           connection,
           ServerFrame(ConnectionEstablishedMessage(absl::StrCat(index_ + 1, ".", connection->id))));

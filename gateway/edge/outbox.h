@@ -14,10 +14,11 @@ namespace gw::edge {
 // after the close frame; a write goes straight to the non-blocking socket with `sendmsg`, and
 // only when the kernel takes no more does the connection wait for writability.
 //
-// Why a plain `sendmsg` rather than Asio's async_write: with one write per connection per turn
-// the write is the whole job, and async_write added an operation (allocated once more than its
-// per-thread cache holds, i.e. for every subscriber of a fan-out), a completion handler run on a
-// later turn, and its own speculative `sendmsg` (see gateway/README.md for the figures).
+// Why a plain `sendmsg` rather than Asio's async_write_some: with one write per connection per
+// turn the write is the whole job, and Asio adds an operation per write (allocated, since a
+// fan-out has far more in flight than its per-thread cache holds) and a completion handler on a
+// later turn, during which the connection cannot be written again. Measured with the same
+// per-turn flush both ways, it was never ahead (gateway/README.md, "Connections").
 //
 // Not thread-safe: it lives on its connection's shard. Holds no socket; WriteTo is given one.
 class Outbox {

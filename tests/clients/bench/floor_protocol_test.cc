@@ -28,10 +28,6 @@ TEST(ServerFrame, UsesEachLengthEncoding) {
   EXPECT_EQ(ServerFrame("", kWsPong), std::string("\x8A\x00", 2));
 }
 
-TEST(WebSocketAcceptKey, MatchesRfc6455sExample) {
-  EXPECT_EQ(WebSocketAcceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-}
-
 TEST(DeliveriesOfPublish, FramesAnEventOncePerChannel) {
   absl::StatusOr<std::vector<FloorDelivery>> deliveries =
       DeliveriesOfPublish(R"({"name":"bench","channels":["a","b"],"data":"rtb:1:2:xx"})", false);

@@ -21,7 +21,8 @@
 # Environment: GATEWAY_THREADS (I/O threads, default 0 = one per core; the floor gets as many
 # loops as the machine has cores), BENCH_THREADS (default 1), BENCH_SCENARIOS (space-separated
 # names from the list below), BENCH_SERVERS (default "realtime-gateway soketi floor"),
-# GATEWAY_BIN (another realtime-gateway binary, e.g. a build of an older commit), BENCH_SKIP_BUILD=1,
+# GATEWAY_BIN (another realtime-gateway binary, e.g. a build of an older commit), BENCH_PORT_BASE
+# (default 16000; the servers listen on base+1, +51, +101, +102, +191, +201), BENCH_SKIP_BUILD=1,
 # FANOUT_10K_RATE (publishes/s of fanout-1x10000-rate; default 23, half the peak realtime-gateway
 # reached in fanout-1x10000-16pub here: 230k deliveries/s).
 set -euo pipefail
@@ -34,12 +35,15 @@ RUN_DIR="$WORK/run-$(date +%Y%m%d-%H%M%S)"
 BENCH="$BUILD/clients/bench/realtime-bench"
 GATEWAY="${GATEWAY_BIN:-$BUILD/gateway/realtime-gateway}"
 
-GW_PORT=16001
-GW_GRPC_PORT=16051
-SOKETI_PORT=16101
-SOKETI_METRICS_PORT=16191
-SOKETI_CLUSTER_PORT=16102
-FLOOR_PORT=16201
+# Fixed ports, shifted by BENCH_PORT_BASE: two runs at once on one machine must use different
+# bases, or their servers share each port (SO_REUSEPORT) and split each other's connections.
+PORT_BASE="${BENCH_PORT_BASE:-16000}"
+GW_PORT=$((PORT_BASE + 1))
+GW_GRPC_PORT=$((PORT_BASE + 51))
+SOKETI_PORT=$((PORT_BASE + 101))
+SOKETI_METRICS_PORT=$((PORT_BASE + 191))
+SOKETI_CLUSTER_PORT=$((PORT_BASE + 102))
+FLOOR_PORT=$((PORT_BASE + 201))
 APP_ID=bench-app
 APP_KEY=bench-key
 APP_SECRET=bench-secret
@@ -134,17 +138,28 @@ SCENARIO_LIST=(
 SELECTED="${BENCH_SCENARIOS:-}"
 
 SERVER_PID=""
+# A port someone else listens on would be shared, not refused (SO_REUSEPORT): stop instead.
+require_free_port() {
+  if ss -Hltn "sport = :$1" | grep -q .; then
+    echo "port $1 is in use (another benchmark run?); set BENCH_PORT_BASE to another base" >&2
+    exit 1
+  fi
+}
 start_gateway() {
+  require_free_port "$GW_PORT"
+  require_free_port "$GW_GRPC_PORT"
   "$GATEWAY" --config "$RUN_DIR/gateway-config.json" >>"$RUN_DIR/gateway.log" 2>&1 &
   SERVER_PID=$!
   wait_ready "http://127.0.0.1:$GW_PORT/readyz"
 }
 start_floor() {
+  require_free_port "$FLOOR_PORT"
   "$BENCH" floor --url "ws://127.0.0.1:$FLOOR_PORT" >>"$RUN_DIR/floor.log" 2>&1 &
   SERVER_PID=$!
   wait_ready "http://127.0.0.1:$FLOOR_PORT/ready"
 }
 start_soketi() {
+  require_free_port "$SOKETI_PORT"
   node "$SOKETI_MAIN" start --config="$RUN_DIR/soketi-config.json" >>"$RUN_DIR/soketi.log" 2>&1 &
   SERVER_PID=$!
   wait_ready "http://127.0.0.1:$SOKETI_PORT/ready"

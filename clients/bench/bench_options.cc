@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -27,6 +28,7 @@ constexpr std::pair<std::string_view, Scenario> kScenarioNames[] = {
     {"fanout", Scenario::kFanout},   {"connect", Scenario::kConnect},
     {"idle", Scenario::kIdle},       {"client-events", Scenario::kClientEvents},
     {"publish", Scenario::kPublish}, {"compare", Scenario::kCompare},
+    {"floor", Scenario::kFloor},
 };
 
 std::optional<Scenario> ScenarioFromName(std::string_view name) {
@@ -194,6 +196,7 @@ const std::map<std::string_view, Flag>& Flags() {
         }}},
       {"publishers",
        CountFlag("publishers", &BenchOptions::publishers, 1, BenchCaps::kMaxPublishers)},
+      {"batch", CountFlag("batch", &BenchOptions::batch, 1, BenchCaps::kMaxBatch)},
       {"rate",
        {true,
         [](std::string_view v, BenchOptions* o) -> absl::Status {
@@ -248,6 +251,9 @@ absl::Status Finish(const std::vector<std::string_view>& given, BenchOptions* o)
   if (!o->compare_files.empty()) {
     return UsageError(absl::StrCat("unexpected argument '", o->compare_files.front(), "'"));
   }
+  if (o->scenario == Scenario::kFloor && !was_given("threads")) {
+    o->threads = std::max(1u, std::thread::hardware_concurrency());
+  }
   if (o->label.empty()) {
     o->label = o->host.find(':') != std::string::npos ? absl::StrCat("[", o->host, "]:", o->port)
                                                       : absl::StrCat(o->host, ":", o->port);
@@ -291,6 +297,12 @@ absl::Status Finish(const std::vector<std::string_view>& given, BenchOptions* o)
       o->scenario != Scenario::kIdle) {
     return UsageError("--channels: more channels than connections leaves some empty");
   }
+  if (o->batch > 1 && o->publish_path != PublishPath::kHttp) {
+    return UsageError("--batch: batches are published over the HTTP API only (--publisher http)");
+  }
+  if (o->batch > 1 && o->scenario != Scenario::kFanout && o->scenario != Scenario::kPublish) {
+    return UsageError("--batch: only fanout and publish publish batches");
+  }
   if (o->publish_path == PublishPath::kGrpc && o->grpc_target.empty()) {
     return UsageError("--publisher grpc needs --grpc HOST:PORT (realtime-gateway's gRPC port)");
   }
@@ -328,7 +340,7 @@ absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args
         if (!scenario) {
           return UsageError(absl::StrCat("unknown scenario '", Absl(arg),
                                          "' (fanout, connect, idle, client-events, publish, "
-                                         "compare)"));
+                                         "compare, floor)"));
         }
       } else {
         options.compare_files.emplace_back(arg);
@@ -361,7 +373,7 @@ absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args
   }
   if (!scenario) {
     return UsageError(
-        "expected a scenario: fanout, connect, idle, client-events, publish, compare");
+        "expected a scenario: fanout, connect, idle, client-events, publish, compare, floor");
   }
   options.scenario = *scenario;
   if (absl::Status finished = Finish(given, &options); !finished.ok()) return finished;
@@ -427,6 +439,7 @@ std::string Usage() {
 
 usage: realtime-bench SCENARIO [flags]
        realtime-bench compare A.json B.json
+       realtime-bench floor [--url ws://127.0.0.1:PORT] [--threads N]
 
 scenarios:
   fanout         --connections subscribers over --channels channels; a publisher (HTTP API, or
@@ -439,6 +452,9 @@ scenarios:
                  events to each other at --rate (presence auth signed with --secret)
   publish        HTTP API (or --publisher grpc) publish throughput with no subscribers
   compare        two files of --json output side by side, with ratios A/B
+  floor          run the reference fan-out server on --url until SIGINT/SIGTERM: one epoll loop
+                 per --threads (default one per core), no auth, each frame built once, one
+                 send() per subscriber per loop turn; what fanout measures against
 
 target (loopback only; ws://, no TLS):
   --url URL               ws://127.0.0.1:6001 (default); http:// is the same
@@ -453,6 +469,7 @@ shape:
   --steps LIST            idle: 1k,10k,50k (default)
   --publisher http|grpc   default http
   --publishers P          concurrent publish requests (default 4)
+  --batch N               events per request: POST /batch_events with N events (HTTP; default 1)
   --rate R                messages/s over the run; 0 = full speed (default; client-events: 5 per
                           member per second)
   --payload-bytes B       event data size (default 100, 40..65536)
@@ -463,7 +480,7 @@ shape:
   --connect-timeout S     wait for connections at most S (default 60)
   --connect-concurrency C handshakes in flight (default 256)
   --source-addresses S    bind connections to 127.0.0.1..127.0.0.S (default 16)
-  --threads T             I/O threads for the connections (default 1)
+  --threads T             I/O threads for the connections (default 1; floor: one per core)
 
 output:
   --json                  one JSON object per run on stdout (the table otherwise)

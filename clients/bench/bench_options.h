@@ -11,7 +11,7 @@
 
 namespace gw::bench {
 
-enum class Scenario { kFanout, kConnect, kIdle, kClientEvents, kPublish, kCompare };
+enum class Scenario { kFanout, kConnect, kIdle, kClientEvents, kPublish, kCompare, kFloor };
 enum class PublishPath { kHttp, kGrpc };
 
 std::string ScenarioName(Scenario scenario);
@@ -26,6 +26,7 @@ struct BenchCaps {
   static constexpr double kMaxConnectTimeoutSeconds = 600;
   static constexpr uint32_t kMaxThreads = 64;
   static constexpr uint32_t kMaxPublishers = 256;
+  static constexpr uint32_t kMaxBatch = 100;
   static constexpr uint32_t kMinPayloadBytes = 40;  // room for the timestamp stamp
   static constexpr uint32_t kMaxPayloadBytes = 64 * 1024;
   static constexpr double kMaxRate = 10'000'000;
@@ -66,6 +67,9 @@ struct BenchOptions {
   PublishPath publish_path = PublishPath::kHttp;
   // Concurrent publish requests (each its own HTTP connection or gRPC caller thread).
   uint32_t publishers = 4;
+  // Events per publish request: 1 = POST /events, more = POST /batch_events (HTTP only; Pusher
+  // allows 10 per batch).
+  uint32_t batch = 1;
   // Messages per second over the whole run; 0 = as fast as the publishers go.
   double rate = 0;
   uint32_t payload_bytes = 100;
@@ -81,6 +85,7 @@ struct BenchOptions {
   // Connection i binds 127.0.0.(1 + i % source_addresses) before connecting, so 50k connections
   // do not run out of ephemeral ports on one source address. IPv4 targets only.
   uint32_t source_addresses = 16;
+  // I/O threads of the bench's connections; floor: event loops (default: one per core).
   uint32_t threads = 1;
   bool json = false;
   // Also append the JSON report, as one line, to this file (the table still goes to stdout).

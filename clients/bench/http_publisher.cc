@@ -1,6 +1,7 @@
 // The HTTP API publisher: `concurrency` lanes on one io_context, each a TCP connection with one
 // signed POST /apps/ID/events in flight.
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "clients/bench/monotonic_clock.h"
@@ -53,7 +55,7 @@ struct RunState {
   const BenchOptions& options;
   tcp::endpoint server;
   std::string host_header;
-  std::string path;
+  std::string path;  // /apps/ID/events, or /apps/ID/batch_events for batches
   PublishTotals totals;
   uint64_t next_index = 0;
   bool first_sent = false;
@@ -64,8 +66,8 @@ struct RunState {
 // How long after the deadline a request may still be answered before it counts as failed.
 constexpr std::chrono::seconds kResponseGrace{5};
 
-void Bump(std::atomic<uint64_t>& counter) {
-  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+void Add(std::atomic<uint64_t>& counter, uint64_t count) {
+  counter.store(counter.load(std::memory_order_relaxed) + count, std::memory_order_relaxed);
 }
 
 // One connection with one request in flight. Lives on the run's io_context thread only.
@@ -90,15 +92,16 @@ class HttpLane {
         return;
       }
     }
-    index_ = run_.next_index++;
-    channel_ = index_ % job.channels.size();
+    index_ = run_.next_index;
+    count_ = static_cast<uint32_t>(std::min<uint64_t>(job.batch, job.max_messages - index_));
+    run_.next_index += count_;
     BuildRequest(now);
     if (!run_.first_sent) {
       run_.first_sent = true;
       run_.totals.first_send_ns = now;
     }
-    ++run_.totals.attempted;
-    Bump(run_.progress.attempted);
+    run_.totals.attempted += count_;
+    Add(run_.progress.attempted, count_);
     sent_ns_ = now;
     in_flight_ = true;
     if (!socket_.is_open()) return Connect();
@@ -114,9 +117,21 @@ class HttpLane {
   }
 
  private:
+  size_t ChannelOf(uint64_t index) const { return index % run_.job.channels.size(); }
+
   void BuildRequest(int64_t now) {
-    WriteTimedPayload(index_, now, run_.job.payload_bytes, &payload_);
-    WritePublishBody(run_.job.channels[channel_], payload_, &body_);
+    if (run_.job.batch == 1) {
+      WriteTimedPayload(index_, now, run_.job.payload_bytes, &payloads_[0]);
+      WritePublishBody(run_.job.channels[ChannelOf(index_)], payloads_[0], &body_);
+    } else {
+      payloads_.resize(std::max<size_t>(payloads_.size(), count_));
+      std::vector<std::pair<std::string_view, std::string_view>> events;
+      for (uint32_t i = 0; i < count_; ++i) {
+        WriteTimedPayload(index_ + i, now, run_.job.payload_bytes, &payloads_[i]);
+        events.emplace_back(run_.job.channels[ChannelOf(index_ + i)], payloads_[i]);
+      }
+      WriteBatchPublishBody(events, &body_);
+    }
     const int64_t unix_seconds = static_cast<int64_t>(std::time(nullptr));
     std::vector<std::pair<std::string, std::string>> query = pusher::SignHttpApiRequest(
         "POST", run_.path, {}, body_, run_.options.key, run_.options.secret, unix_seconds);
@@ -182,9 +197,10 @@ class HttpLane {
     run_.totals.request_latency.Record(now - sent_ns_);
     run_.totals.last_done_ns = now;
     if (head.status >= 200 && head.status < 300) {
-      ++run_.totals.accepted;
-      ++run_.totals.accepted_per_channel[channel_];
-      Bump(run_.progress.accepted);
+      run_.totals.accepted += count_;
+      for (uint32_t i = 0; i < count_; ++i)
+        ++run_.totals.accepted_per_channel[ChannelOf(index_ + i)];
+      Add(run_.progress.accepted, count_);
       consecutive_failures_ = 0;
     } else {
       Count(absl::StrCat("HTTP ", head.status));
@@ -210,9 +226,10 @@ class HttpLane {
     Next();
   }
 
+  // A failed request fails every event in it.
   void Count(std::string reason) {
-    ++run_.totals.failed;
-    Bump(run_.progress.failed);
+    run_.totals.failed += count_;
+    Add(run_.progress.failed, count_);
     ++run_.totals.failures[std::move(reason)];
   }
 
@@ -229,11 +246,11 @@ class HttpLane {
   std::unique_ptr<char[]> buffer_;
   size_t capacity_ = kInitialBuffer;
   size_t filled_ = 0;
-  std::string payload_;
+  std::vector<std::string> payloads_ = std::vector<std::string>(1);
   std::string body_;
   std::string request_;
-  uint64_t index_ = 0;
-  size_t channel_ = 0;
+  uint64_t index_ = 0;  // the first message of the request in flight
+  uint32_t count_ = 0;  // messages in it
   int64_t sent_ns_ = 0;
   int consecutive_failures_ = 0;
   bool in_flight_ = false;
@@ -250,7 +267,7 @@ class HttpPublisher : public Publisher {
     run.host_header = options_.host.find(':') != std::string::npos
                           ? absl::StrCat("[", options_.host, "]:", options_.port)
                           : absl::StrCat(options_.host, ":", options_.port);
-    run.path = absl::StrCat("/apps/", options_.app_id, "/events");
+    run.path = absl::StrCat("/apps/", options_.app_id, job.batch > 1 ? "/batch_events" : "/events");
     run.totals.accepted_per_channel.assign(job.channels.size(), 0);
     std::vector<std::unique_ptr<HttpLane>> lanes;
     for (uint32_t i = 0; i < job.concurrency; ++i) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/bench/bench_options.h"
 #include "clients/bench/bench_report.h"
+#include "clients/bench/floor_server.h"
 #include "clients/bench/scenarios.h"
 
 namespace {
@@ -70,6 +71,14 @@ int main(int argc, char** argv) {
 
   signal(SIGPIPE, SIG_IGN);
   const rlim_t files = RaiseOpenFileLimit();
+  if (options->scenario == gw::bench::Scenario::kFloor) {
+    absl::Status served = gw::bench::RunFloorServer(*options);
+    if (!served.ok()) {
+      std::cerr << "realtime-bench floor: " << served.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
   uint64_t needed = options->connections + options->publishers + 64;
   for (uint32_t step : options->idle_steps) needed = std::max<uint64_t>(needed, step + 64ull);
   if (files != 0 && files != RLIM_INFINITY && needed > files) {

@@ -24,6 +24,9 @@ struct PublishJob {
   int64_t deadline_ns = 0;
   uint64_t max_messages = 0;
   uint32_t concurrency = 1;  // requests in flight
+  // Messages per request: consecutive sequence numbers, each to its own channel as above (HTTP
+  // batch_events when above 1).
+  uint32_t batch = 1;
 };
 
 // Live counts for progress lines, written by the publisher's threads.

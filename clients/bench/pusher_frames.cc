@@ -162,4 +162,19 @@ void WritePublishBody(std::string_view channel, std::string_view payload, std::s
   out->append("\"}");
 }
 
+void WriteBatchPublishBody(const std::vector<std::pair<std::string_view, std::string_view>>& events,
+                           std::string* out) {
+  out->clear();
+  out->append(R"({"batch":[)");
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    out->append(R"({"name":"bench","channel":")");
+    out->append(events[i].first);
+    out->append(R"(","data":")");
+    out->append(events[i].second);
+    out->append("\"}");
+  }
+  out->append("]}");
+}
+
 }  // namespace gw::bench

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace gw::bench {
 
@@ -60,6 +62,11 @@ void WriteClientEvent(std::string_view channel, std::string_view payload, std::s
 // The Pusher HTTP API body of one publish: {"name":"bench","channels":[CHANNEL],"data":PAYLOAD},
 // written into `out` (reused). Same escaping rule as WriteClientEvent.
 void WritePublishBody(std::string_view channel, std::string_view payload, std::string* out);
+
+// The body of POST /apps/ID/batch_events: {"batch":[{"name":"bench","channel":C,"data":P},...]},
+// one event per (channel, payload), written into `out` (reused). Same escaping rule.
+void WriteBatchPublishBody(const std::vector<std::pair<std::string_view, std::string_view>>& events,
+                           std::string* out);
 
 }  // namespace gw::bench
 

@@ -23,6 +23,7 @@
 #include "clients/bench/process_stats.h"
 #include "clients/bench/publisher.h"
 #include "clients/bench/wire_format.h"
+#include "clients/bench/write_counter.h"
 
 namespace gw::bench {
 namespace {
@@ -342,6 +343,7 @@ absl::StatusOr<std::unique_ptr<Publisher>> MakePublisher(const BenchOptions& opt
 void AddPublishParams(const BenchOptions& options, BenchReport& report) {
   report.params.emplace_back("publisher", PublishPathName(options.publish_path));
   report.params.emplace_back("publishers", absl::StrCat(options.publishers));
+  if (options.batch > 1) report.params.emplace_back("batch", absl::StrCat(options.batch));
   report.params.emplace_back("rate", RateText(options.rate));
   report.params.emplace_back("payload_bytes", absl::StrCat(options.payload_bytes));
   report.params.emplace_back("duration_s", FormatNumber(options.duration_seconds));
@@ -396,6 +398,17 @@ absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
   }
   const std::vector<uint64_t> subscribers = fleet.SubscribedPerChannel();
 
+  std::unique_ptr<WriteCounter> writes;
+  if (options.server_pid != 0) {
+    absl::StatusOr<std::unique_ptr<WriteCounter>> opened = WriteCounter::Open(options.server_pid);
+    if (opened.ok()) {
+      writes = *std::move(opened);
+    } else {
+      report.notes.push_back(
+          absl::StrCat("server writes not counted: ", opened.status().message()));
+    }
+  }
+  if (writes != nullptr) writes->Start();
   const ServerMeter::CpuSnapshot cpu_before = meter.Snapshot();
   PublishJob job;
   job.channels = fleet.plan().channels;
@@ -405,6 +418,7 @@ absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
   job.deadline_ns = start + SecondsToNanos(options.duration_seconds);
   job.max_messages = options.max_messages;
   job.concurrency = options.publishers;
+  job.batch = options.batch;
   PublishTotals published = RunPublisher(**publisher, job, progress, [&](const PublishProgress& p) {
     return absl::StrCat("published ", p.accepted.load(), " (", p.failed.load(),
                         " failed), delivered ", fleet.Totals().delivered);
@@ -416,6 +430,8 @@ absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
   }
   Drain(fleet, expected, options, progress);
   const ServerMeter::CpuSnapshot cpu_after = meter.Snapshot();
+  const std::optional<WriteCounter::Counts> write_counts =
+      writes != nullptr ? std::optional(writes->Read()) : std::nullopt;
   fleet.Stop();
 
   const FleetTotals totals = fleet.Totals();
@@ -448,6 +464,15 @@ absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
                              Better::kHigher));
   AddDeliveryMetrics(row, latency, lost, should_have, totals.dropped);
   meter.AddCpu(row, cpu_before, cpu_after, "deliveries", totals.delivered);
+  if (write_counts) {
+    // Socket sends include the answers to the publisher's requests, one per request.
+    row.push_back(NumberMetric("server_sends", static_cast<double>(write_counts->sends)));
+    row.push_back(
+        NumberMetric("sends_per_1k_deliveries",
+                     totals.delivered > 0 ? 1000.0 * write_counts->sends / totals.delivered : NAN,
+                     Better::kLower));
+    row.push_back(NumberMetric("server_other_writes", static_cast<double>(write_counts->writes)));
+  }
   report.rows.push_back(std::move(row));
   AddPublishFailures(published, report);
   AddIncidentNote(fleet, report);
@@ -671,6 +696,7 @@ absl::StatusOr<BenchReport> RunPublish(const BenchOptions& options) {
   job.deadline_ns = start + SecondsToNanos(options.duration_seconds);
   job.max_messages = options.max_messages;
   job.concurrency = options.publishers;
+  job.batch = options.batch;
   PublishTotals published = RunPublisher(**publisher, job, progress, [](const PublishProgress& p) {
     return absl::StrCat("published ", p.accepted.load(), " (", p.failed.load(), " failed)");
   });
@@ -708,9 +734,10 @@ absl::StatusOr<BenchReport> RunScenario(const BenchOptions& options) {
     case Scenario::kPublish:
       return RunPublish(options);
     case Scenario::kCompare:
+    case Scenario::kFloor:
       break;
   }
-  return absl::InvalidArgumentError("compare is not a scenario to run");
+  return absl::InvalidArgumentError("compare and floor are not scenarios to run");
 }
 
 }  // namespace gw::bench

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# realtime-gateway and soketi 1.6.1 side by side, on this machine, with the same app and the same
-# realtime-bench scenarios; prints every run's table, then the ratios (realtime-gateway / soketi).
+# realtime-gateway, soketi 1.6.1 and the bench's own reference server (`realtime-bench floor`)
+# side by side, on this machine, with the same app and the same realtime-bench scenarios; prints
+# every run's table, then the ratios realtime-gateway / soketi and realtime-gateway / floor.
 #
 #   clients/bench/side-by-side.sh            # builds (release preset), installs soketi, runs all
 #   BENCH_SCENARIOS="fanout-1x1000 publish-http" clients/bench/side-by-side.sh   # a subset
+#   BENCH_SERVERS="realtime-gateway floor" clients/bench/side-by-side.sh        # without soketi
+#
+# The floor serves only what a fan-out needs (WebSocket, subscribe, HTTP publish without
+# signatures), so it runs the fanout scenarios only: it is the cheapest fan-out this machine can
+# do, and gateway/floor says how close realtime-gateway is to it.
 #
 # Everything stays on 127.0.0.1. soketi is installed from the npm registry into
 # build-release/bench/soketi; results (JSON lines, logs, configs) go to build-release/bench/run-*.
@@ -12,8 +18,11 @@
 # build (sizes are chosen for that: 1k-10k subscribers, 10 s per run, idle and connect up to the
 # open-file limit).
 #
-# Environment: GATEWAY_THREADS (I/O threads, default 0 = one per core), BENCH_THREADS (default 1),
-# BENCH_SCENARIOS (space-separated names from the list below), BENCH_SKIP_BUILD=1,
+# Environment: GATEWAY_THREADS (I/O threads, default 0 = one per core; the floor gets as many
+# loops as the machine has cores), BENCH_THREADS (default 1), BENCH_SCENARIOS (space-separated
+# names from the list below), BENCH_SERVERS (default "realtime-gateway soketi floor"),
+# GATEWAY_BIN (another realtime-gateway binary, e.g. a build of an older commit), BENCH_PORT_BASE
+# (default 16000; the servers listen on base+1, +51, +101, +102, +191, +201), BENCH_SKIP_BUILD=1,
 # FANOUT_10K_RATE (publishes/s of fanout-1x10000-rate; default 23, half the peak realtime-gateway
 # reached in fanout-1x10000-16pub here: 230k deliveries/s).
 set -euo pipefail
@@ -24,18 +33,24 @@ WORK="$BUILD/bench"
 SOKETI_DIR="$WORK/soketi"
 RUN_DIR="$WORK/run-$(date +%Y%m%d-%H%M%S)"
 BENCH="$BUILD/clients/bench/realtime-bench"
-GATEWAY="$BUILD/gateway/realtime-gateway"
+GATEWAY="${GATEWAY_BIN:-$BUILD/gateway/realtime-gateway}"
 
-GW_PORT=16001
-GW_GRPC_PORT=16051
-SOKETI_PORT=16101
-SOKETI_METRICS_PORT=16191
-SOKETI_CLUSTER_PORT=16102
+# Fixed ports, shifted by BENCH_PORT_BASE: two runs at once on one machine must use different
+# bases, or their servers share each port (SO_REUSEPORT) and split each other's connections.
+PORT_BASE="${BENCH_PORT_BASE:-16000}"
+GW_PORT=$((PORT_BASE + 1))
+GW_GRPC_PORT=$((PORT_BASE + 51))
+SOKETI_PORT=$((PORT_BASE + 101))
+SOKETI_METRICS_PORT=$((PORT_BASE + 191))
+SOKETI_CLUSTER_PORT=$((PORT_BASE + 102))
+FLOOR_PORT=$((PORT_BASE + 201))
 APP_ID=bench-app
 APP_KEY=bench-key
 APP_SECRET=bench-secret
 BENCH_THREADS="${BENCH_THREADS:-1}"
 GATEWAY_THREADS="${GATEWAY_THREADS:-0}"
+SERVERS="${BENCH_SERVERS:-realtime-gateway soketi floor}"
+want_server() { [[ " $SERVERS " == *" $1 "* ]]; }
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -53,7 +68,7 @@ fi
 
 # --- soketi 1.6.1 from the npm registry -------------------------------------------------------
 SOKETI_MAIN="$SOKETI_DIR/node_modules/@soketi/soketi/bin/server.js"
-if ! grep -qs '"version": "1.6.1"' "$SOKETI_DIR/node_modules/@soketi/soketi/package.json"; then
+if want_server soketi && ! grep -qs '"version": "1.6.1"' "$SOKETI_DIR/node_modules/@soketi/soketi/package.json"; then
   say "install soketi 1.6.1 into $SOKETI_DIR"
   mkdir -p "$SOKETI_DIR"
   # uWebSockets.js is pinned by soketi to a git host that is not reachable; a published build of
@@ -109,6 +124,8 @@ SCENARIO_LIST=(
   "fanout-1x10000|fanout --connections 10000 --channels 1 --publishers 4 --duration 10"
   "fanout-1x1000-16pub|fanout --connections 1000 --channels 1 --publishers 16 --duration 10"
   "fanout-1x10000-16pub|fanout --connections 10000 --channels 1 --publishers 16 --duration 10"
+  "fanout-1x1000-batch|fanout --connections 1000 --channels 1 --publishers 4 --batch 10 --duration 10"
+  "fanout-1x10000-batch|fanout --connections 10000 --channels 1 --publishers 4 --batch 10 --duration 10"
   "fanout-1x10000-rate|fanout --connections 10000 --channels 1 --rate ${FANOUT_10K_RATE:-23} --duration 10"
   "fanout-100x20|fanout --connections 2000 --channels 100 --publishers 4 --duration 10"
   "fanout-100x20-rate|fanout --connections 2000 --channels 100 --rate 1000 --duration 10"
@@ -121,12 +138,28 @@ SCENARIO_LIST=(
 SELECTED="${BENCH_SCENARIOS:-}"
 
 SERVER_PID=""
+# A port someone else listens on would be shared, not refused (SO_REUSEPORT): stop instead.
+require_free_port() {
+  if ss -Hltn "sport = :$1" | grep -q .; then
+    echo "port $1 is in use (another benchmark run?); set BENCH_PORT_BASE to another base" >&2
+    exit 1
+  fi
+}
 start_gateway() {
+  require_free_port "$GW_PORT"
+  require_free_port "$GW_GRPC_PORT"
   "$GATEWAY" --config "$RUN_DIR/gateway-config.json" >>"$RUN_DIR/gateway.log" 2>&1 &
   SERVER_PID=$!
   wait_ready "http://127.0.0.1:$GW_PORT/readyz"
 }
+start_floor() {
+  require_free_port "$FLOOR_PORT"
+  "$BENCH" floor --url "ws://127.0.0.1:$FLOOR_PORT" >>"$RUN_DIR/floor.log" 2>&1 &
+  SERVER_PID=$!
+  wait_ready "http://127.0.0.1:$FLOOR_PORT/ready"
+}
 start_soketi() {
+  require_free_port "$SOKETI_PORT"
   node "$SOKETI_MAIN" start --config="$RUN_DIR/soketi-config.json" >>"$RUN_DIR/soketi.log" 2>&1 &
   SERVER_PID=$!
   wait_ready "http://127.0.0.1:$SOKETI_PORT/ready"
@@ -157,8 +190,11 @@ run_one() {  # server-name scenario-name args...
   local server="$1" name="$2"
   shift 2
   local url
-  if [[ "$server" == realtime-gateway ]]; then start_gateway; url="ws://127.0.0.1:$GW_PORT"
-  else start_soketi; url="ws://127.0.0.1:$SOKETI_PORT"; fi
+  case "$server" in
+    realtime-gateway) start_gateway; url="ws://127.0.0.1:$GW_PORT" ;;
+    floor) start_floor; url="ws://127.0.0.1:$FLOOR_PORT" ;;
+    *) start_soketi; url="ws://127.0.0.1:$SOKETI_PORT" ;;
+  esac
   local command=("$BENCH" "$@" --url "$url" --app-id "$APP_ID" --key "$APP_KEY"
                  --secret "$APP_SECRET" --server-pid "$SERVER_PID" --label "$server"
                  --name "$name" --threads "$BENCH_THREADS"
@@ -176,6 +212,7 @@ echo "memory: $(free -g | awk '/Mem:/ {print $2 " GiB"}'); kernel: $(uname -r); 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "realtime-gateway: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo '+changes'), threads=$GATEWAY_THREADS"
 echo "soketi: 1.6.1 on node $(node --version); bench threads: $BENCH_THREADS"
+echo "servers: $SERVERS; gateway binary: ${GATEWAY#"$ROOT/"}"
 echo "results: $RUN_DIR"
 
 for entry in "${SCENARIO_LIST[@]}"; do
@@ -183,14 +220,19 @@ for entry in "${SCENARIO_LIST[@]}"; do
   args="${entry#*|}"
   if [[ -n "$SELECTED" && " $SELECTED " != *" $name "* ]]; then continue; fi
   servers=(realtime-gateway soketi)
+  if [[ "$name" == fanout-* ]]; then servers+=(floor); fi
   if [[ "$args" == gateway-only* ]]; then servers=(realtime-gateway); args="${args#gateway-only }"; fi
   for server in "${servers[@]}"; do
+    want_server "$server" || continue
     say "$name: $server (load $(cut -d' ' -f1-3 /proc/loadavg))"
     # shellcheck disable=SC2086  # the argument list is split on purpose
     run_one "$server" "$name" $args
   done
 done
 
-say "ratios (A = realtime-gateway, B = soketi; 'better' names the winner of each metric)"
-"$BENCH" compare "$RUN_DIR/results-realtime-gateway.json" "$RUN_DIR/results-soketi.json"
+for other in soketi floor; do
+  [[ -s "$RUN_DIR/results-realtime-gateway.json" && -s "$RUN_DIR/results-$other.json" ]] || continue
+  say "ratios (A = realtime-gateway, B = $other; 'better' names the winner of each metric)"
+  "$BENCH" compare "$RUN_DIR/results-realtime-gateway.json" "$RUN_DIR/results-$other.json"
+done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,24 +1,30 @@
 #ifndef GATEWAY_EDGE_FRAME_QUEUE_H_
 #define GATEWAY_EDGE_FRAME_QUEUE_H_
 
+#include <sys/uio.h>
+
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
-
-#include <boost/asio/buffer.hpp>
 
 #include "gateway/core/frame.h"
 #include "gateway/websocket/frame_writer.h"
 
 namespace gw::edge {
 
-// What one WebSocket connection has yet to send, written in batches: everything that queued up
-// while the previous write was in flight goes out in the next one, as one gather write (one
-// `sendmsg` for up to 32 frames) instead of one system call per frame. Payloads are the shared
-// frames themselves; only each frame's 2-10 byte header is the connection's own.
+// What one WebSocket connection has yet to send, in order. Frames are appended as they are
+// delivered and written from the front with gather writes: Gather describes the unwritten bytes
+// as iovecs for one `sendmsg`, Consume forgets what the kernel took. Each payload is written
+// straight from its shared frame (never copied) behind a 2-10 byte header of the connection's
+// own; a write the kernel takes only part of resumes mid-frame.
 //
-// Not thread-safe: it lives on its connection's shard. Between BeginBatch and EndBatch the
-// buffers returned point into the batch, which nothing else touches.
+// An entry is a `core::Frame` (a shared pointer to the exact bytes to write) and the header to
+// put in front of them. A second form of a shared frame (e.g. its compressed payload) fits as a
+// `core::Frame` that points at those bytes, and shares ownership of the whole (the aliasing
+// constructor of std::shared_ptr costs no allocation).
+//
+// Not thread-safe: it lives on its connection's shard. Holds no socket.
 class FrameQueue {
  public:
   // A WebSocket frame with `payload` (shared, never copied).
@@ -26,29 +32,41 @@ class FrameQueue {
   // Bytes written as they are, before any framing (the handshake's HTTP response).
   void PushRaw(core::Frame bytes);
 
-  // Payload bytes waiting or in flight: what the per-connection write cap is checked against.
+  // Payload bytes not yet written, a frame written in part counted whole: what the
+  // per-connection write cap is checked against.
   size_t bytes() const { return bytes_; }
-  bool has_waiting() const { return !waiting_.empty(); }
-  bool in_flight() const { return !batch_.empty(); }
+  bool empty() const { return entries_.empty(); }
+  // Frames (and raw entries) not yet written in full.
+  size_t frames() const { return entries_.size(); }
 
-  // Moves every waiting frame into a new batch and returns its buffers, valid until EndBatch.
-  // Call only when nothing is in flight and something waits.
-  std::span<const boost::asio::const_buffer> BeginBatch();
-  // The batch has been written (or abandoned): forgets it.
-  void EndBatch();
-  // Drops the frames that wait and are not yet in a batch (a slow consumer, a failed
-  // connection); raw bytes stay.
-  void DropWaiting();
+  // Fills `out` with the unwritten bytes from the front, in order: at most out.size() buffers,
+  // fewer when the queue ends first. Returns how many it filled and the bytes they hold. The
+  // buffers stay valid until the next Consume, Push or Drop.
+  struct Gathered {
+    size_t buffers = 0;
+    size_t bytes = 0;
+  };
+  Gathered Gather(std::span<iovec> out) const;
+  // The first `written` bytes of what Gather described have been written.
+  void Consume(size_t written);
+
+  // Drops the frames not yet begun (a slow consumer, a failed connection); raw bytes stay, and
+  // so does a frame written in part, which the peer could not read otherwise.
+  void DropUnstarted();
+  // Forgets everything: nothing will be written any more.
+  void Clear();
 
  private:
   struct Entry {
     core::Frame bytes;
     websocket::FrameHeader header;  // size 0 for raw bytes
   };
+  // Removes the first `count` entries (written or dropped).
+  void RemoveFront(size_t count);
 
-  std::vector<Entry> waiting_;
-  std::vector<Entry> batch_;
-  std::vector<boost::asio::const_buffer> buffers_;
+  std::vector<Entry> entries_;
+  // Bytes of the first entry (its header first, then its payload) already written.
+  size_t offset_ = 0;
   size_t bytes_ = 0;
 };
 

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "gateway/core/socket_id.h"
 #include "gateway/edge/edge_context.h"
+#include "gateway/edge/end_of_turn.h"
 
 namespace gw::edge {
 
@@ -48,6 +49,8 @@ class IoShard {
   // Where this shard's sessions read into: filled and parsed within one handler, so one buffer
   // serves every connection on the shard and an idle connection holds none.
   std::vector<char>& read_buffer() { return read_buffer_; }
+  // Where sessions ask to be written once, at the end of the current loop turn.
+  EndOfTurn& end_of_turn() { return end_of_turn_; }
 
   void AddSession(WsSession* session) { sessions_.insert(session); }
   void RemoveSession(WsSession* session) { sessions_.erase(session); }
@@ -59,6 +62,9 @@ class IoShard {
   const size_t index_;
   EdgeContext& context_;
   boost::asio::io_context io_context_{1};
+  // Declared after io_context_: sessions it still holds are freed while their sockets' reactor is
+  // alive.
+  EndOfTurn end_of_turn_{io_context_};
   boost::asio::ip::tcp::acceptor acceptor_{io_context_};
   boost::asio::steady_timer sweep_timer_{io_context_};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

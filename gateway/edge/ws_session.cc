@@ -1,10 +1,11 @@
 #include "gateway/edge/ws_session.h"
 
 #include <algorithm>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -25,6 +26,24 @@ namespace {
 
 // Reads per turn before yielding to the shard's other work; the rest is read on a later turn.
 constexpr int kReadsPerTurn = 4;
+
+// Plain operator new for a wait a connection holds for its whole life. Asio puts handlers with
+// no allocator of their own (std::allocator included) in its per-thread cache of freed blocks,
+// which hands out whatever block fits, often the upgrade request's timer operation: twice the
+// size of a read wait, kept by every idle connection.
+template <typename T>
+struct OwnSizeAllocator {
+  using value_type = T;
+  OwnSizeAllocator() = default;
+  template <typename U>
+  OwnSizeAllocator(const OwnSizeAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+  void deallocate(T* p, size_t) { ::operator delete(p); }
+  template <typename U>
+  bool operator==(const OwnSizeAllocator<U>&) const {
+    return true;
+  }
+};
 
 bool Listed(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -90,7 +109,7 @@ void WsSession::Run(const http::request<http::string_body>& upgrade, std::string
       core::MakeFrame(websocket::SwitchingProtocolsResponse(accept_key, "realtime-gateway")));
   Admit(upgrade);
   if (!early_bytes.empty() && !Consume(early_bytes.data(), early_bytes.size())) return;
-  if (!outbox_.in_flight()) Write();
+  RequestWrite();
   ReadAvailable();
 }
 
@@ -151,11 +170,15 @@ void WsSession::ReadAvailable() {
 void WsSession::WaitReadable() {
   // Safe with the reactor's edge-triggered readiness: the socket was read until it would block,
   // and this shard's thread is the only one that polls, so no edge can pass before this waits.
+  // The wait is what an idle connection holds for its whole life, so it is allocated at its own
+  // size (OwnSizeAllocator).
   socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
-                     [self = shared_from_this()](boost::system::error_code ec) {
-                       if (ec) return self->Teardown();
-                       self->ReadAvailable();
-                     });
+                     boost::asio::bind_allocator(
+                         OwnSizeAllocator<void>(), [self = shared_from_this()](
+                                                       boost::system::error_code ec) {
+                           if (ec) return self->Teardown();
+                           self->ReadAvailable();
+                         }));
 }
 
 bool WsSession::Consume(char* bytes, size_t size) {
@@ -202,7 +225,7 @@ bool WsSession::OnClientMessage(const ClientMessage& message) {
 
 void WsSession::OnPeerClose(uint16_t code) {
   reading_stopped_ = true;
-  if (close_queued_) {
+  if (outbox_.close_queued()) {
     // Our own close was already on its way: the handshake is complete.
     return Teardown();
   }
@@ -210,15 +233,10 @@ void WsSession::OnPeerClose(uint16_t code) {
   close_started_ = Clock::now();
   close_reason_ = "client";
   end_after_flush_ = true;
-  outbox_.DropWaiting();
+  outbox_.DropUnstarted();
   // Echo the client's code (RFC 6455 §5.5.1); a close without one is answered without one.
-  close_queued_ = true;
-  if (code == 0) {
-    outbox_.Push(core::MakeFrame(std::string()), websocket::Opcode::kClose);
-  } else {
-    outbox_.Push(core::MakeFrame(websocket::ClosePayload(code, "")), websocket::Opcode::kClose);
-  }
-  if (!outbox_.in_flight()) Write();
+  outbox_.PushClose(core::MakeFrame(code == 0 ? std::string() : websocket::ClosePayload(code, "")));
+  RequestWrite();
 }
 
 void WsSession::FailConnection(uint16_t code) {
@@ -226,7 +244,7 @@ void WsSession::FailConnection(uint16_t code) {
   state_ = State::kClosing;
   close_started_ = Clock::now();
   close_reason_ = absl::StrCat(code);
-  outbox_.DropWaiting();
+  outbox_.DropUnstarted();
   const char* why = code == websocket::kCloseMessageTooBig    ? "Message too big"
                     : code == websocket::kCloseInvalidPayload ? "Invalid UTF-8"
                                                               : "Protocol error";
@@ -238,61 +256,101 @@ void WsSession::Disconnect(uint16_t code, std::string_view reason) {
 }
 
 void WsSession::Deliver(const core::Frame& frame) {
-  if (state_ != State::kOpen || !FitsWriteBuffer(frame->size())) return;
+  if (state_ != State::kOpen || !Queue(frame, websocket::Opcode::kText)) return;
   if (metrics_ != nullptr) {
     metrics_->messages_out->Add();
     metrics_->bytes_out->Add(frame->size());
   }
-  Send(frame);
 }
 
-bool WsSession::FitsWriteBuffer(size_t size) {
-  if (outbox_.bytes() + size <= context_.limits.max_write_buffer_bytes) return true;
+void WsSession::CutSlowConsumer() {
   if (metrics_ != nullptr) metrics_->slow_consumers->Add();
   observability::LogWarn("slow consumer disconnected",
                          {{"socket_id", std::string(socket_id())},
                           {"app", app_slot_ != nullptr ? app_slot_->app().id : std::string()},
                           {"queued_bytes", static_cast<uint64_t>(outbox_.bytes())}});
   CloseWith(pusher::kOverCapacity, "Client is too slow: write buffer full", true);
-  return false;
 }
 
 void WsSession::Send(core::Frame frame, websocket::Opcode opcode) {
-  if (state_ == State::kClosed || close_queued_) return;
+  Queue(std::move(frame), opcode);
+}
+
+bool WsSession::Queue(core::Frame frame, websocket::Opcode opcode) {
+  if (state_ == State::kClosed) return false;
   // Replies count against the cap like deliveries: a client that keeps sending pings or requests
   // but never reads the answers would otherwise grow its queue without bound. What CloseWith
   // queues while closing (the pusher:error before the close frame) is the last and always fits.
-  if (state_ == State::kOpen && !FitsWriteBuffer(frame->size())) return;
-  outbox_.Push(std::move(frame), opcode);
-  if (!outbox_.in_flight()) Write();
+  const size_t cap = state_ == State::kOpen ? context_.limits.max_write_buffer_bytes
+                                            : std::numeric_limits<size_t>::max();
+  switch (outbox_.Push(std::move(frame), opcode, cap)) {
+    case Outbox::Queued::kYes:
+      RequestWrite();
+      return true;
+    case Outbox::Queued::kOverCap:
+      CutSlowConsumer();
+      return false;
+    case Outbox::Queued::kAfterClose:
+      return false;
+  }
+  return false;
 }
 
 void WsSession::SendClose(uint16_t code, std::string_view reason) {
-  if (state_ == State::kClosed || close_queued_) return;
-  close_queued_ = true;
-  outbox_.Push(core::MakeFrame(websocket::ClosePayload(code, reason)), websocket::Opcode::kClose);
-  if (!outbox_.in_flight()) Write();
+  if (state_ == State::kClosed || outbox_.close_queued()) return;
+  outbox_.PushClose(core::MakeFrame(websocket::ClosePayload(code, reason)));
+  RequestWrite();
+}
+
+void WsSession::RequestWrite() {
+  if (state_ == State::kClosed || awaiting_writable_) return;
+  if (outbox_.write_worth_now()) return Write();
+  if (write_scheduled_) return;
+  write_scheduled_ = true;
+  shard_.end_of_turn().Schedule(shared_from_this());
+}
+
+void WsSession::WriteQueued() {
+  write_scheduled_ = false;
+  Write();
 }
 
 void WsSession::Write() {
-  if (!outbox_.has_waiting()) return;
-  boost::asio::async_write(
-      socket_, outbox_.BeginBatch(),
-      [self = shared_from_this()](boost::system::error_code ec, size_t) { self->OnWrite(ec); });
+  if (state_ == State::kClosed || awaiting_writable_ || outbox_.empty()) return;
+  switch (outbox_.WriteTo(socket_.native_handle())) {
+    case Outbox::Written::kAll:
+      return OnAllWritten();
+    case Outbox::Written::kBlocked:
+      return WaitWritable();
+    case Outbox::Written::kFailed:
+      // Maybe inside a fan-out's walk of a channel, where this session may not leave its
+      // channels: the socket ends now, the session on a later turn.
+      CutSocket();
+      boost::asio::post(socket_.get_executor(),
+                        [self = shared_from_this()] { self->Teardown(); });
+      return;
+  }
 }
 
-void WsSession::OnWrite(boost::system::error_code ec) {
-  outbox_.EndBatch();
-  if (state_ == State::kClosed) return;
-  if (ec) return Teardown();
-  if (outbox_.has_waiting()) return Write();
-  if (close_queued_) {
-    // Our close frame is out. Half-close, so the client sees the end of the stream and closes
-    // its side; the read loop (or the sweep's close timeout) then ends the session.
-    boost::system::error_code ignored;
-    socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-    if (end_after_flush_) Teardown();
-  }
+void WsSession::WaitWritable() {
+  awaiting_writable_ = true;
+  // Safe with edge-triggered readiness for the same reason as WaitReadable: the write that
+  // found the socket full ran on this thread, the only one that polls.
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
+                     [self = shared_from_this()](boost::system::error_code ec) {
+                       self->awaiting_writable_ = false;
+                       if (ec) return self->Teardown();
+                       self->Write();
+                     });
+}
+
+void WsSession::OnAllWritten() {
+  if (!outbox_.close_queued()) return;
+  // Our close frame is out. Half-close, so the client sees the end of the stream and closes
+  // its side; the read loop (or the sweep's close timeout) then ends the session.
+  boost::system::error_code ignored;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  if (end_after_flush_) Teardown();
 }
 
 void WsSession::CloseWith(uint16_t code, std::string_view message, bool drop_queued) {
@@ -300,8 +358,8 @@ void WsSession::CloseWith(uint16_t code, std::string_view message, bool drop_que
   state_ = State::kClosing;
   close_started_ = Clock::now();
   close_reason_ = absl::StrCat(code);
-  // A batch already being written stays (the socket holds part of it); the rest may go.
-  if (drop_queued) outbox_.DropWaiting();
+  // A frame already written in part stays (the socket holds part of it); the rest may go.
+  if (drop_queued) outbox_.DropUnstarted();
   Send(core::MakeFrame(pusher::ErrorFrame(code, message)));
   SendClose(code, message);
 }
@@ -345,8 +403,8 @@ void WsSession::Teardown() {
   if (holds_server_slot_) context_.RemoveConnection();
   app_slot_ = nullptr;
   holds_server_slot_ = false;
-  // The batch in flight (if any) stays until its write completes; what waits can go.
-  outbox_.DropWaiting();
+  // Nothing is written after this.
+  outbox_.Clear();
   shard_.RemoveSession(this);
   CutSocket();
 }

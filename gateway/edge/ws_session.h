@@ -15,8 +15,9 @@
 #include "gateway/core/app_state.h"
 #include "gateway/core/frame.h"
 #include "gateway/core/subscriber.h"
-#include "gateway/edge/frame_queue.h"
+#include "gateway/edge/end_of_turn.h"
 #include "gateway/edge/io_shard.h"
+#include "gateway/edge/outbox.h"
 #include "gateway/session/connection_transport.h"
 #include "gateway/session/pusher_connection.h"
 #include "gateway/websocket/frame_reader.h"
@@ -30,17 +31,20 @@ namespace gw::edge {
 //
 // The WebSocket layer is our own (gw::websocket) on the bare TCP socket, because the fan-out
 // path is where the time goes: a published frame is written straight from the buffer every
-// subscriber shares, and frames that queue behind a write leave together in one gather write.
+// subscriber shares, and everything delivered to a connection in one loop turn leaves together
+// in one gather write at the end of the turn (EndOfTurn).
 // Inbound, the session holds no read buffer of its own: it waits for readability, then reads
 // into its shard's buffer until the socket is empty, so an idle connection costs no buffer.
 //
-// Outbound: one write in flight, the rest queued (FrameQueue), capped at
-// EdgeLimits::max_write_buffer_bytes; a client that falls further behind is closed with 4100 so it
-// reconnects later instead of growing memory. Liveness and close deadlines are checked by the
+// Outbound: frames queue (Outbox), capped at EdgeLimits::max_write_buffer_bytes, and are written
+// with one `sendmsg` per turn; only a socket the kernel takes no more from waits for
+// writability. A client that falls further behind is closed with 4100 so it reconnects later
+// instead of growing memory. Liveness and close deadlines are checked by the
 // shard's sweep (OnTick), not by timers of its own.
 class WsSession : public std::enable_shared_from_this<WsSession>,
                   public core::Subscriber,
-                  public session::ConnectionTransport {
+                  public session::ConnectionTransport,
+                  public TurnWriter {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -71,6 +75,9 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
   // Shutdown: pusher:error 4200 and close 4200, after what is already queued.
   void Drain();
 
+  // TurnWriter: the end of the shard's loop turn, when this session asked to be written.
+  void WriteQueued() override;
+
  private:
   enum class State { kOpen, kClosing, kClosed };
 
@@ -86,15 +93,26 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
   // The client broke RFC 6455: close with `code` (1002, 1007, 1009), no Pusher error first.
   void FailConnection(uint16_t code);
 
-  // Whether `size` more bytes fit under the write cap; if not, closes the client with 4100 (it
-  // does not read what it is sent or asks for) and returns false.
-  bool FitsWriteBuffer(size_t size);
-  // Queues one frame (text, or the pong answering a ping) and starts a write if none is in flight.
+  // Queues one frame (text, or the pong answering a ping) to be written at the end of the turn.
+  // A frame that would take the queue past the write cap closes the client with 4100 instead
+  // (it does not read what it is sent or asks for).
   void Send(core::Frame frame, websocket::Opcode opcode);
+  // Send, saying whether the frame was queued.
+  bool Queue(core::Frame frame, websocket::Opcode opcode);
   // The close frame; nothing is queued after it.
   void SendClose(uint16_t code, std::string_view reason);
+  // Asks for a write at the end of this turn, or writes now if enough waits for a write of its
+  // own (Outbox::write_worth_now) or the socket is waited on already (then nothing).
+  void RequestWrite();
+  // Writes what waits until all is written or the kernel takes no more (then waits until the
+  // socket is writable). Never ends the session synchronously: it may run inside a fan-out.
   void Write();
-  void OnWrite(boost::system::error_code ec);
+  void WaitWritable();
+  // Everything queued is written: after our close frame, half-close (and end, if the peer
+  // closed first).
+  void OnAllWritten();
+  // Over the write cap: counts, logs and closes with 4100, dropping what was not begun.
+  void CutSlowConsumer();
   // pusher:error `code` then a close with `code`. `drop_queued` discards frames not yet written
   // (a slow consumer); otherwise they are flushed first (a drain loses nothing acknowledged).
   void CloseWith(uint16_t code, std::string_view message, bool drop_queued);
@@ -120,8 +138,10 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
   // The app whose connection quota this session counts against, if it got a slot.
   core::AppState* app_slot_ = nullptr;
 
-  FrameQueue outbox_;
-  bool close_queued_ = false;
+  Outbox outbox_;
+  // Waiting in the shard's EndOfTurn list, or for the socket to become writable.
+  bool write_scheduled_ = false;
+  bool awaiting_writable_ = false;
   // The peer closed first: once our answering close frame is written, the session ends.
   bool end_after_flush_ = false;
   bool reading_stopped_ = false;

@@ -57,6 +57,8 @@ test('a reader that stalls is closed with 4100 and a bystander receives everythi
   assert.equal(close.code, 4100);
   const error = stalled.messages.find((m) => m.event === 'pusher:error');
   assert.equal(error?.data?.code, 4100);
+  // Nothing is written after the refusal: it is the last message before the close frame.
+  assert.equal(stalled.messages.at(-1).event, 'pusher:error');
   assert.ok(stalled.messages.filter((m) => m.event === 'chunk').length < sent);
 });
 

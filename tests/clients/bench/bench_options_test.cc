@@ -154,6 +154,25 @@ TEST(ParseBenchArgs, RejectsCombinationsThatCannotRun) {
               HasSubstr("2 members"));
   EXPECT_THAT(UsageErrorOf({"fanout", "--connections", "5", "--channels", "6"}),
               HasSubstr("--channels"));
+  EXPECT_THAT(
+      UsageErrorOf({"fanout", "--batch", "10", "--publisher", "grpc", "--grpc", "127.0.0.1:50051"}),
+      HasSubstr("HTTP API only"));
+  EXPECT_THAT(UsageErrorOf({"client-events", "--batch", "10"}), HasSubstr("--batch"));
+  EXPECT_THAT(UsageErrorOf({"fanout", "--batch", "101"}), HasSubstr("--batch"));
+}
+
+TEST(ParseBenchArgs, ReadsBatchesAndTheFloorServer) {
+  absl::StatusOr<BenchOptions> options = ParseBenchArgs({"fanout", "--batch", "10"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->batch, 10u);
+  options = ParseBenchArgs({"floor", "--url", "ws://127.0.0.1:16201"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->scenario, Scenario::kFloor);
+  EXPECT_EQ(options->port, 16201);
+  EXPECT_GE(options->threads, 1u);  // one event loop per core unless told
+  options = ParseBenchArgs({"floor", "--threads", "3"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->threads, 3u);
 }
 
 TEST(ParseBenchArgs, ReportsUnknownAndIncompleteFlags) {

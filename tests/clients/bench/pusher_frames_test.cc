@@ -135,5 +135,12 @@ TEST(WritePublishBody, WritesAnHttpApiEventsBody) {
   EXPECT_EQ(out, R"({"name":"bench","channels":["bench-3"],"data":"rtb:5:6:"})");
 }
 
+TEST(WriteBatchPublishBody, WritesOneEventPerChannelAndPayload) {
+  std::string out = "old";
+  WriteBatchPublishBody({{"bench-0", "rtb:1:2:"}, {"bench-1", "rtb:2:2:"}}, &out);
+  EXPECT_EQ(out, R"({"batch":[{"name":"bench","channel":"bench-0","data":"rtb:1:2:"},)"
+                 R"({"name":"bench","channel":"bench-1","data":"rtb:2:2:"}]})");
+}
+
 }  // namespace
 }  // namespace gw::bench

@@ -1,5 +1,6 @@
 #include "gateway/edge/frame_queue.h"
 
+#include <array>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -7,62 +8,107 @@
 namespace gw::edge {
 namespace {
 
-std::string Concat(std::span<const boost::asio::const_buffer> buffers) {
+// The bytes a write of everything Gather offers would send.
+std::string Gathered(const FrameQueue& queue, size_t max_buffers = 64) {
+  std::vector<iovec> buffers(max_buffers);
+  const FrameQueue::Gathered gathered = queue.Gather(buffers);
   std::string bytes;
-  for (const auto& buffer : buffers) {
-    bytes.append(static_cast<const char*>(buffer.data()), buffer.size());
+  for (size_t i = 0; i < gathered.buffers; ++i) {
+    bytes.append(static_cast<const char*>(buffers[i].iov_base), buffers[i].iov_len);
   }
+  EXPECT_EQ(bytes.size(), gathered.bytes);
   return bytes;
 }
 
-TEST(FrameQueue, WritesEverythingWaitingAsOneBatchOfHeadersAndSharedPayloads) {
+TEST(FrameQueue, GathersHeadersAndSharedPayloadsInOrder) {
   FrameQueue queue;
   core::Frame shared = core::MakeFrame("hello");
   queue.PushRaw(core::MakeFrame("HTTP/1.1 101\r\n\r\n"));
   queue.Push(shared, websocket::Opcode::kText);
-  queue.Push(shared, websocket::Opcode::kText);
+  queue.Push(core::MakeFrame("world"), websocket::Opcode::kText);
   EXPECT_EQ(queue.bytes(), 16u + 5u + 5u);
+  EXPECT_EQ(queue.frames(), 3u);
 
-  auto buffers = queue.BeginBatch();
-  ASSERT_EQ(buffers.size(), 5u);  // raw, then a header and a payload per frame
+  std::array<iovec, 8> buffers;
+  const FrameQueue::Gathered gathered = queue.Gather(buffers);
+  ASSERT_EQ(gathered.buffers, 5u);  // raw, then a header and a payload per frame
   // The payload is the shared frame itself, not a copy.
-  EXPECT_EQ(buffers[2].data(), shared->data());
-  EXPECT_EQ(Concat(buffers), "HTTP/1.1 101\r\n\r\n\x81\x05hello\x81\x05hello");
-  EXPECT_TRUE(queue.in_flight());
-  EXPECT_FALSE(queue.has_waiting());
+  EXPECT_EQ(buffers[2].iov_base, shared->data());
+  EXPECT_EQ(Gathered(queue), "HTTP/1.1 101\r\n\r\n\x81\x05hello\x81\x05world");
 }
 
-TEST(FrameQueue, QueuesBehindTheBatchInFlightAndCountsBothUntilWritten) {
+TEST(FrameQueue, ForgetsWhatWasWrittenAndResumesMidFrame) {
   FrameQueue queue;
   queue.Push(core::MakeFrame("first"), websocket::Opcode::kText);
-  queue.BeginBatch();
   queue.Push(core::MakeFrame("second"), websocket::Opcode::kText);
-  EXPECT_EQ(queue.bytes(), 11u);
-  queue.EndBatch();
+  queue.Consume(1);  // part of the first header
+  EXPECT_EQ(Gathered(queue),
+            "\x05"
+            "first\x81\x06second");
+  queue.Consume(3);  // the rest of the header and "fi"
+  EXPECT_EQ(Gathered(queue), "rst\x81\x06second");
+  EXPECT_EQ(queue.bytes(), 11u);  // a frame begun counts until it is written
+  queue.Consume(3);
   EXPECT_EQ(queue.bytes(), 6u);
-  EXPECT_FALSE(queue.in_flight());
-  ASSERT_TRUE(queue.has_waiting());
-  EXPECT_EQ(Concat(queue.BeginBatch()), "\x81\x06second");
-  queue.EndBatch();
+  EXPECT_EQ(queue.frames(), 1u);
+  EXPECT_EQ(Gathered(queue), "\x81\x06second");
+  queue.Consume(8);
+  EXPECT_TRUE(queue.empty());
   EXPECT_EQ(queue.bytes(), 0u);
+  EXPECT_EQ(Gathered(queue), "");
 }
 
-TEST(FrameQueue, DropsWaitingFramesButNeitherTheBatchInFlightNorRawBytes) {
+TEST(FrameQueue, GathersNoMoreBuffersThanGivenAndTheRestNextTime) {
   FrameQueue queue;
-  queue.Push(core::MakeFrame("in flight"), websocket::Opcode::kText);
-  queue.BeginBatch();
+  for (char c = 'a'; c <= 'e'; ++c)
+    queue.Push(core::MakeFrame(std::string(1, c)), websocket::Opcode::kText);
+  // Three buffers: the first header, its payload, the second header.
+  EXPECT_EQ(Gathered(queue, 3),
+            "\x81\x01"
+            "a\x81\x01");
+  queue.Consume(4);
+  EXPECT_EQ(Gathered(queue, 64),
+            "\x01"
+            "b\x81\x01"
+            "c\x81\x01"
+            "d\x81\x01"
+            "e");
+}
+
+TEST(FrameQueue, DropsFramesNotBegunButKeepsRawBytesAndAFrameWrittenInPart) {
+  FrameQueue queue;
+  queue.Push(core::MakeFrame("begun"), websocket::Opcode::kText);
   queue.PushRaw(core::MakeFrame("raw"));
   queue.Push(core::MakeFrame("dropped"), websocket::Opcode::kText);
-  queue.DropWaiting();
-  EXPECT_EQ(queue.bytes(), 9u + 3u);
-  queue.EndBatch();
-  EXPECT_EQ(Concat(queue.BeginBatch()), "raw");
+  queue.Consume(2);
+  queue.DropUnstarted();
+  EXPECT_EQ(queue.bytes(), 5u + 3u);
+  EXPECT_EQ(Gathered(queue), "begunraw");
+
+  FrameQueue unstarted;
+  unstarted.Push(core::MakeFrame("dropped"), websocket::Opcode::kText);
+  unstarted.DropUnstarted();
+  EXPECT_TRUE(unstarted.empty());
+  EXPECT_EQ(unstarted.bytes(), 0u);
+}
+
+TEST(FrameQueue, ClearForgetsEverything) {
+  FrameQueue queue;
+  queue.Push(core::MakeFrame("x"), websocket::Opcode::kText);
+  queue.Consume(1);
+  queue.Clear();
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(queue.bytes(), 0u);
+  EXPECT_EQ(Gathered(queue), "");
 }
 
 TEST(FrameQueue, FramesControlMessagesWithTheirOpcode) {
   FrameQueue queue;
   queue.Push(core::MakeFrame(websocket::ClosePayload(4200, "bye")), websocket::Opcode::kClose);
-  EXPECT_EQ(Concat(queue.BeginBatch()), std::string("\x88\x05\x10\x68" "bye", 7));
+  queue.Push(core::MakeFrame(""), websocket::Opcode::kPong);
+  EXPECT_EQ(Gathered(queue), std::string("\x88\x05\x10\x68"
+                                         "bye\x8A\x00",
+                                         9));
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ absl::StatusOr<std::pair<std::string, uint16_t>> SplitHostPort(std::string_view 
   return std::make_pair(*address, static_cast<uint16_t>(port));
 }
 
-absl::Status ApplyUrl(std::string_view url, BenchOptions* options) {
+absl::StatusOr<std::pair<std::string, uint16_t>> ParseUrl(std::string_view url) {
   std::string_view rest = url;
   bool has_scheme = false;
   for (std::string_view scheme : {"ws://", "http://"}) {
@@ -77,10 +77,40 @@ absl::Status ApplyUrl(std::string_view url, BenchOptions* options) {
   if (rest.find('/') != std::string_view::npos) {
     return UsageError("--url: no path expected (the bench uses /app/KEY and /apps/ID)");
   }
-  absl::StatusOr<std::pair<std::string, uint16_t>> host_port = SplitHostPort(rest, "url");
+  return SplitHostPort(rest, "url");
+}
+
+absl::Status ApplyUrl(std::string_view url, BenchOptions* options) {
+  absl::StatusOr<std::pair<std::string, uint16_t>> host_port = ParseUrl(url);
   if (!host_port.ok()) return host_port.status();
   options->host = host_port->first;
   options->port = host_port->second;
+  return absl::OkStatus();
+}
+
+absl::Status ApplySubscriberUrls(std::string_view urls, BenchOptions* options) {
+  options->subscriber_servers.clear();
+  for (absl::string_view url : absl::StrSplit(Absl(urls), ',', absl::SkipEmpty())) {
+    absl::StatusOr<std::pair<std::string, uint16_t>> host_port =
+        ParseUrl(std::string_view(url.data(), url.size()));
+    if (!host_port.ok()) return host_port.status();
+    options->subscriber_servers.push_back(*std::move(host_port));
+  }
+  if (options->subscriber_servers.empty()) return UsageError("--subscriber-urls: no URL given");
+  return absl::OkStatus();
+}
+
+absl::Status ApplyServerPids(std::string_view pids, BenchOptions* options) {
+  options->server_pids.clear();
+  for (absl::string_view part : absl::StrSplit(Absl(pids), ',', absl::SkipEmpty())) {
+    int pid = 0;
+    if (!absl::SimpleAtoi(part, &pid) || pid < 1) {
+      return UsageError(absl::StrCat("--server-pid: expected process ids, got '", part, "'"));
+    }
+    options->server_pids.push_back(pid);
+  }
+  if (options->server_pids.empty()) return UsageError("--server-pid: no process id given");
+  options->server_pid = options->server_pids.front();
   return absl::OkStatus();
 }
 
@@ -169,7 +199,10 @@ const std::map<std::string_view, Flag>& Flags() {
       {"secret", TextFlag(&BenchOptions::secret)},
       {"label", TextFlag(&BenchOptions::label)},
       {"name", TextFlag(&BenchOptions::name)},
-      {"server-pid", CountFlag("server-pid", &BenchOptions::server_pid, 1, 1u << 30)},
+      {"server-pid",
+       {true, [](std::string_view v, BenchOptions* o) { return ApplyServerPids(v, o); }}},
+      {"subscriber-urls",
+       {true, [](std::string_view v, BenchOptions* o) { return ApplySubscriberUrls(v, o); }}},
       {"connections",
        CountFlag("connections", &BenchOptions::connections, 1, BenchCaps::kMaxConnections)},
       {"channels", CountFlag("channels", &BenchOptions::channels, 1, BenchCaps::kMaxConnections)},
@@ -460,7 +493,10 @@ target (loopback only; ws://, no TLS):
   --url URL               ws://127.0.0.1:6001 (default); http:// is the same
   --app-id ID --key KEY --secret SECRET      default app-id / app-key / app-secret
   --grpc HOST:PORT        realtime-gateway's gRPC port, for --publisher grpc
-  --server-pid PID        read the server's CPU seconds and RSS from /proc
+  --subscriber-urls U,U   subscribers connect to these nodes instead, round robin (a cluster:
+                          the publisher on --url, the subscribers on the other nodes)
+  --server-pid PID[,PID]  read the server's CPU seconds and RSS from /proc; several (a cluster's
+                          nodes): their sum
   --label NAME            the server's name in the output
 
 shape:

@@ -51,8 +51,13 @@ struct BenchOptions {
   std::string app_id = "app-id";
   std::string key = "app-key";
   std::string secret = "app-secret";
+  // Where the subscribers connect instead, spread round robin (connection g to entry g % n): the
+  // nodes of a cluster other than the one the publisher talks to. Empty = host:port.
+  std::vector<std::pair<std::string, uint16_t>> subscriber_servers;
   // The server process, for CPU seconds (/proc/<pid>/stat) and RSS (/proc/<pid>/status); 0 = none.
+  // The first of --server-pid's list; the others' CPU and RSS are added to it (a cluster's nodes).
   int server_pid = 0;
+  std::vector<int> server_pids;
   // The server's name in the output (default: "host:port").
   std::string label;
   // The run's name in the output (default: built from the scenario and its shape).

@@ -41,10 +41,11 @@ void PusherConnection::Start() {
   handshaking_ = true;
   started_ns_ = MonotonicNanos();
   const ConnectionPlan& plan = worker_.plan_;
+  const asio::ip::tcp::endpoint& server = plan.servers[global_index_ % plan.servers.size()];
   error_code ec;
-  socket_.open(plan.server.protocol(), ec);
+  socket_.open(server.protocol(), ec);
   if (ec) return Fail(absl::StrCat("socket: ", ec.message()));
-  if (plan.source_addresses > 0 && plan.server.address().is_v4()) {
+  if (plan.source_addresses > 0 && server.address().is_v4()) {
     // Without IP_BIND_ADDRESS_NO_PORT, bind() would reserve a port for any destination and one
     // source address would again cap the run at ~28k connections; with it the port is picked at
     // connect time, per (source, destination) pair.
@@ -55,7 +56,7 @@ void PusherConnection::Start() {
     socket_.bind(asio::ip::tcp::endpoint(source, 0), ec);
     if (ec) return Fail(absl::StrCat("bind: ", ec.message()));
   }
-  socket_.async_connect(plan.server, [this](const error_code& ec) { OnConnect(ec); });
+  socket_.async_connect(server, [this](const error_code& ec) { OnConnect(ec); });
 }
 
 void PusherConnection::OnConnect(const error_code& ec) {

@@ -21,7 +21,8 @@ namespace gw::bench {
 
 // What every connection of a run does: where it connects, which channel it joins.
 struct ConnectionPlan {
-  boost::asio::ip::tcp::endpoint server;
+  // Connection g connects to servers[g % size] (several: the nodes of a cluster).
+  std::vector<boost::asio::ip::tcp::endpoint> servers;
   std::string upgrade_request;  // WsUpgradeRequest(...)
   // Connection g (global index) joins channels[g % size]; none when empty.
   std::vector<std::string> channels;

@@ -212,7 +212,12 @@ void Drain(const ConnectionFleet& fleet, uint64_t expected, const BenchOptions& 
 
 ConnectionPlan BasePlan(const BenchOptions& options) {
   ConnectionPlan plan;
-  plan.server = asio::ip::tcp::endpoint(asio::ip::make_address(options.host), options.port);
+  if (options.subscriber_servers.empty()) {
+    plan.servers.emplace_back(asio::ip::make_address(options.host), options.port);
+  }
+  for (const auto& [host, port] : options.subscriber_servers) {
+    plan.servers.emplace_back(asio::ip::make_address(host), port);
+  }
   const std::string host_header = options.host.find(':') != std::string::npos
                                       ? absl::StrCat("[", options.host, "]:", options.port)
                                       : absl::StrCat(options.host, ":", options.port);
@@ -274,19 +279,27 @@ void AddDeliveryMetrics(std::vector<Metric>& row, const LatencyHistogram& latenc
 class ServerMeter {
  public:
   ServerMeter(const BenchOptions& options, BenchReport& report)
-      : pid_(options.server_pid), report_(report) {}
+      : pids_(options.server_pids), report_(report) {
+    if (pids_.empty() && options.server_pid != 0) pids_.push_back(options.server_pid);
+  }
 
+  // The sum over the server's processes (a cluster's nodes).
   std::optional<ProcessSample> Sample() {
-    if (pid_ == 0) return std::nullopt;
-    absl::StatusOr<ProcessSample> sample = SampleProcess(pid_);
-    if (!sample.ok()) {
-      if (!warned_) {
-        report_.notes.push_back(absl::StrCat("server process: ", sample.status().message()));
-        warned_ = true;
+    if (pids_.empty()) return std::nullopt;
+    ProcessSample total;
+    for (int pid : pids_) {
+      absl::StatusOr<ProcessSample> sample = SampleProcess(pid);
+      if (!sample.ok()) {
+        if (!warned_) {
+          report_.notes.push_back(absl::StrCat("server process: ", sample.status().message()));
+          warned_ = true;
+        }
+        return std::nullopt;
       }
-      return std::nullopt;
+      total.rss_kb += sample->rss_kb;
+      total.cpu_seconds += sample->cpu_seconds;
     }
-    return *sample;
+    return total;
   }
 
   struct CpuSnapshot {
@@ -318,7 +331,7 @@ class ServerMeter {
   }
 
  private:
-  int pid_;
+  std::vector<int> pids_;
   BenchReport& report_;
   bool warned_ = false;
 };
@@ -399,7 +412,8 @@ absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
   const std::vector<uint64_t> subscribers = fleet.SubscribedPerChannel();
 
   std::unique_ptr<WriteCounter> writes;
-  if (options.server_pid != 0) {
+  // One process only: a cluster's nodes each write their own share.
+  if (options.server_pid != 0 && options.server_pids.size() <= 1) {
     absl::StatusOr<std::unique_ptr<WriteCounter>> opened = WriteCounter::Open(options.server_pid);
     if (opened.ok()) {
       writes = *std::move(opened);

@@ -6,6 +6,12 @@
 #   clients/bench/side-by-side.sh            # builds (release preset), installs soketi, runs all
 #   BENCH_SCENARIOS="fanout-1x1000 publish-http" clients/bench/side-by-side.sh   # a subset
 #   BENCH_SERVERS="realtime-gateway floor" clients/bench/side-by-side.sh        # without soketi
+#   BENCH_SCENARIOS="cluster-fanout-1x1000 cluster-fanout-1x1000-rate" ...       # scale-out only
+#
+# cluster-* scenarios run each server as three nodes over one redis-server (soketi with its
+# Redis adapter): the publisher talks to node 1, the subscribers are spread over nodes 2 and 3,
+# so every delivery crosses Redis; server CPU is the sum of the three nodes and Redis. Compare
+# cluster-fanout-1x1000-rate with fanout-1x1000-rate (same rate, one node) for the Redis hop.
 #
 # The floor serves only what a fan-out needs (WebSocket, subscribe, HTTP publish without
 # signatures), so it runs the fanout scenarios only: it is the cheapest fan-out this machine can
@@ -44,6 +50,13 @@ SOKETI_PORT=$((PORT_BASE + 101))
 SOKETI_METRICS_PORT=$((PORT_BASE + 191))
 SOKETI_CLUSTER_PORT=$((PORT_BASE + 102))
 FLOOR_PORT=$((PORT_BASE + 201))
+REDIS_PORT=$((PORT_BASE + 301))
+# Cluster nodes 1..3: WebSocket/HTTP on base+310+i (gateway), base+320+i (soketi).
+CLUSTER_GW_BASE=$((PORT_BASE + 310))
+CLUSTER_GW_GRPC_BASE=$((PORT_BASE + 330))
+CLUSTER_SOKETI_BASE=$((PORT_BASE + 320))
+CLUSTER_SOKETI_METRICS_BASE=$((PORT_BASE + 340))
+CLUSTER_SOKETI_CLUSTER_BASE=$((PORT_BASE + 350))
 APP_ID=bench-app
 APP_KEY=bench-key
 APP_SECRET=bench-secret
@@ -134,6 +147,10 @@ SCENARIO_LIST=(
   "fanout-1x1000-grpc-rate|gateway-only fanout --connections 1000 --channels 1 --publisher grpc --rate 50 --duration 10"
   "fanout-1x1000-grpc|gateway-only fanout --connections 1000 --channels 1 --publisher grpc --publishers 4 --duration 10"
   "publish-grpc|gateway-only publish --publisher grpc --publishers 8 --duration 10"
+  "cluster-fanout-1x1000|cluster fanout --connections 1000 --channels 1 --publishers 4 --duration 10"
+  "cluster-fanout-1x1000-16pub|cluster fanout --connections 1000 --channels 1 --publishers 16 --duration 10"
+  "cluster-fanout-1x1000-rate|cluster fanout --connections 1000 --channels 1 --rate 50 --duration 10"
+  "cluster-fanout-1x10000|cluster fanout --connections 10000 --channels 1 --publishers 16 --duration 10"
 )
 SELECTED="${BENCH_SCENARIOS:-}"
 
@@ -173,6 +190,53 @@ wait_ready() {
   echo "server not ready at $1" >&2
   exit 1
 }
+# A cluster: redis-server and three nodes of the server; CLUSTER_PIDS (nodes, then Redis) and
+# CLUSTER_URLS (node 1 first) describe it.
+CLUSTER_PIDS=()
+CLUSTER_URLS=()
+start_cluster() {  # server-name
+  require_free_port "$REDIS_PORT"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
+    >>"$RUN_DIR/redis.log" 2>&1 &
+  local redis_pid=$!
+  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  CLUSTER_PIDS=()
+  CLUSTER_URLS=()
+  for node in 1 2 3; do
+    if [[ "$1" == realtime-gateway ]]; then
+      local port=$((CLUSTER_GW_BASE + node))
+      require_free_port "$port"
+      sed -e "s/\"port\": $GW_PORT/\"port\": $port/" \
+          -e "s/\"grpc_port\": $GW_GRPC_PORT/\"grpc_port\": $((CLUSTER_GW_GRPC_BASE + node))/" \
+          -e "s#\"threads\"#\"redis_url\": \"redis://127.0.0.1:$REDIS_PORT\", \"threads\"#" \
+          "$RUN_DIR/gateway-config.json" >"$RUN_DIR/gateway-node$node.json"
+      "$GATEWAY" --config "$RUN_DIR/gateway-node$node.json" >>"$RUN_DIR/gateway-node$node.log" 2>&1 &
+      SERVER_PID=$!
+      wait_ready "http://127.0.0.1:$port/readyz"
+    else
+      local port=$((CLUSTER_SOKETI_BASE + node))
+      require_free_port "$port"
+      sed -e "s/\"port\": $SOKETI_PORT/\"port\": $port/" \
+          -e "s/\"metrics.port\": $SOKETI_METRICS_PORT/\"metrics.port\": $((CLUSTER_SOKETI_METRICS_BASE + node))/" \
+          -e "s/\"cluster.port\": $SOKETI_CLUSTER_PORT/\"cluster.port\": $((CLUSTER_SOKETI_CLUSTER_BASE + node))/" \
+          -e "s#\"host\": \"127.0.0.1\",#\"host\": \"127.0.0.1\", \"adapter.driver\": \"redis\", \"adapter.redis.prefix\": \"bench\", \"database.redis.host\": \"127.0.0.1\", \"database.redis.port\": $REDIS_PORT,#" \
+          "$RUN_DIR/soketi-config.json" >"$RUN_DIR/soketi-node$node.json"
+      node "$SOKETI_MAIN" start --config="$RUN_DIR/soketi-node$node.json" \
+        >>"$RUN_DIR/soketi-node$node.log" 2>&1 &
+      SERVER_PID=$!
+      wait_ready "http://127.0.0.1:$port/ready"
+    fi
+    CLUSTER_PIDS+=("$SERVER_PID")
+    CLUSTER_URLS+=("ws://127.0.0.1:$port")
+  done
+  CLUSTER_PIDS+=("$redis_pid")
+  SERVER_PID=""
+}
+stop_cluster() {
+  for pid in "${CLUSTER_PIDS[@]}"; do SERVER_PID=$pid; stop_server; done
+  CLUSTER_PIDS=()
+}
+
 stop_server() {
   [[ -n "$SERVER_PID" ]] || return 0
   kill -TERM "$SERVER_PID" 2>/dev/null || true
@@ -184,11 +248,29 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
 }
-trap stop_server EXIT
+trap 'stop_server; stop_cluster' EXIT
+
+run_cluster() {  # server-name scenario-name args...
+  local server="$1" name="$2"
+  shift 2
+  start_cluster "$server"
+  local pids
+  pids=$(IFS=,; echo "${CLUSTER_PIDS[*]}")
+  local command=("$BENCH" "$@" --url "${CLUSTER_URLS[0]}"
+                 --subscriber-urls "${CLUSTER_URLS[1]},${CLUSTER_URLS[2]}"
+                 --app-id "$APP_ID" --key "$APP_KEY" --secret "$APP_SECRET"
+                 --server-pid "$pids" --label "$server (3 nodes + Redis)" --name "$name"
+                 --threads "$BENCH_THREADS" --json-file "$RUN_DIR/results-$server.json")
+  echo "\$ ${command[*]#"$ROOT/"}" >>"$RUN_DIR/commands.txt"
+  "${command[@]}" 2>>"$RUN_DIR/progress.log" || echo "($name against $server failed; see progress.log)"
+  stop_cluster
+  echo
+}
 
 run_one() {  # server-name scenario-name args...
   local server="$1" name="$2"
   shift 2
+  if [[ "$1" == cluster ]]; then shift; run_cluster "$server" "$name" "$@"; return; fi
   local url
   case "$server" in
     realtime-gateway) start_gateway; url="ws://127.0.0.1:$GW_PORT" ;;

@@ -238,3 +238,28 @@ TEST(LoopbackAddress, KnowsLoopbackFromEverythingElse) {
 
 }  // namespace
 }  // namespace gw::bench
+
+namespace gw::bench {
+namespace {
+
+TEST(ParseBenchArgs, ReadsACrossNodeFanout) {
+  absl::StatusOr<BenchOptions> options = ParseBenchArgs(
+      {"fanout", "--url", "ws://127.0.0.1:7001", "--subscriber-urls",
+       "ws://127.0.0.1:7002,http://127.0.0.2:7003", "--server-pid", "11,12,13"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->port, 7001);
+  ASSERT_EQ(options->subscriber_servers.size(), 2u);
+  EXPECT_EQ(options->subscriber_servers[1], std::make_pair(std::string("127.0.0.2"), uint16_t{7003}));
+  EXPECT_EQ(options->server_pid, 11);
+  EXPECT_EQ(options->server_pids, (std::vector<int>{11, 12, 13}));
+}
+
+TEST(ParseBenchArgs, RefusesSubscriberUrlsOffThisMachineAndBadPids) {
+  EXPECT_FALSE(ParseBenchArgs({"fanout", "--subscriber-urls", "ws://10.0.0.1:6001"}).ok());
+  EXPECT_FALSE(ParseBenchArgs({"fanout", "--subscriber-urls", ","}).ok());
+  EXPECT_FALSE(ParseBenchArgs({"fanout", "--server-pid", "12,x"}).ok());
+  EXPECT_FALSE(ParseBenchArgs({"fanout", "--server-pid", "0"}).ok());
+}
+
+}  // namespace
+}  // namespace gw::bench

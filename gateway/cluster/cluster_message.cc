@@ -18,6 +18,7 @@ bool KnownType(char type) {
     case ClusterMessage::Type::kTerminate:
     case ClusterMessage::Type::kChannelEvent:
     case ClusterMessage::Type::kFollowing:
+    case ClusterMessage::Type::kAcks:
       return true;
   }
   return false;
@@ -27,7 +28,7 @@ bool KnownType(char type) {
 
 size_t FieldCount(ClusterMessage::Type type) {
   switch (type) {
-    case ClusterMessage::Type::kEvent: return 4;
+    case ClusterMessage::Type::kEvent: return 5;
     case ClusterMessage::Type::kMemberAdded: return 3;
     case ClusterMessage::Type::kMemberRemoved: return 2;
     case ClusterMessage::Type::kWatchlist: return 2;
@@ -35,6 +36,7 @@ size_t FieldCount(ClusterMessage::Type type) {
     case ClusterMessage::Type::kTerminate: return 3;
     case ClusterMessage::Type::kChannelEvent: return 7;
     case ClusterMessage::Type::kFollowing: return 1;
+    case ClusterMessage::Type::kAcks: return 3;
   }
   return 0;
 }

@@ -18,7 +18,8 @@ namespace gw::cluster {
 // channels fail to decode and are dropped and counted, never acted upon.
 struct ClusterMessage {
   enum class Type : char {
-    kEvent = 'E',          // origin node, except socket id, traceparent, frame
+    kEvent = 'E',          // origin node, publish id ("" = no ack wanted), except socket id,
+                           // traceparent, frame
     kMemberAdded = 'A',    // roster version, user id, user info
     kMemberRemoved = 'R',  // roster version, user id
     kWatchlist = 'W',      // "1" online / "0" offline, user id
@@ -26,6 +27,7 @@ struct ClusterMessage {
     kTerminate = 'T',      // origin node, close code, reason
     kChannelEvent = 'V',   // kind, channel, user id, event, data, socket id, subscription count
     kFollowing = 'F',      // app id: a node follows the app's channel events
+    kAcks = 'K',           // acking node, its deepest shard backlog, publish ids ("1,2,3")
   };
 
   Type type = Type::kEvent;

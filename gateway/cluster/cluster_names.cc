@@ -17,6 +17,9 @@ std::string ClusterNames::Nodes() const { return absl::StrCat(prefix_, ":nodes")
 std::string ClusterNames::Node(std::string_view node_id) const {
   return absl::StrCat(prefix_, ":node:", Sv(node_id));
 }
+std::string ClusterNames::Acks(std::string_view node) const {
+  return absl::StrCat(prefix_, ":acks:", Sv(node));
+}
 std::string ClusterNames::Epoch() const { return absl::StrCat(prefix_, ":epoch"); }
 std::string ClusterNames::WebhookLeader() const {
   return absl::StrCat(prefix_, ":webhook-leader");

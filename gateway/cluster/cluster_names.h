@@ -26,6 +26,8 @@ class ClusterNames {
   std::string WebhookLeader() const;
   // A random id written once per Redis lifetime: a new one means Redis lost its state.
   std::string Epoch() const;
+  // Pub/sub: the delivery acknowledgements of a node's publishes.
+  std::string Acks(std::string_view node) const;
 
   // Per app.
   std::string Counts(std::string_view app) const;    // HASH channel -> subscriptions

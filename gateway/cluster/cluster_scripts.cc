@@ -162,12 +162,12 @@ return 'OK'
 )lua"),
       // KEYS: counts, roster, cache. ARGV: channel, pub/sub channel, message, cache ttl ms
       // (0 = not a cache channel), frame, want counts ('1').
-      // -> {subscriptions, roster size}
+      // -> {subscriptions, roster size, nodes the message reached}
       .publish = Script(R"lua(
 if tonumber(ARGV[4]) > 0 then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[4]) end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
-if ARGV[6] ~= '1' then return {0, 0} end
-return {tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0'), redis.call('HLEN', KEYS[2])}
+local reached = redis.call('PUBLISH', ARGV[2], ARGV[3])
+if ARGV[6] ~= '1' then return {0, 0, reached} end
+return {tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0'), redis.call('HLEN', KEYS[2]), reached}
 )lua"),
       // KEYS: nodes, node, epoch. ARGV: node, lease ms, prefix, the epoch this node last seeded
       // into ('' = none yet), an epoch to create if Redis has none, then entries of 6: type

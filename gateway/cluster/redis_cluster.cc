@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gateway/cluster/cluster_scripts.h"
 #include "gateway/observability/log.h"
 #include "gateway/observability/trace_context.h"
@@ -131,6 +132,7 @@ void RedisCluster::Start() {
   work_.emplace(io_.get_executor());
   Post([this] {
     Follow(Route::Kind::kControl, nullptr, "");
+    Follow(Route::Kind::kAcks, nullptr, node_base_);
     redis_->Start();
     subscriber_->Start();
     ScheduleHeartbeat();
@@ -174,6 +176,7 @@ RedisCluster::Route& RedisCluster::Follow(Route::Kind kind, core::AppState* app,
     case Route::Kind::kUser: pubsub = names_.User(app->app().id, name); break;
     case Route::Kind::kEvents: pubsub = names_.Events(app->app().id); break;
     case Route::Kind::kControl: pubsub = names_.prefix() + ":control"; break;
+    case Route::Kind::kAcks: pubsub = names_.Acks(name); break;
   }
   auto [it, created] = routes_.try_emplace(pubsub);
   Route& route = it->second;
@@ -498,24 +501,50 @@ void RedisCluster::Publish(core::AppState& app, std::string_view channel, core::
   if (receipt != nullptr) receipt->Expect(1);
   Post([this, &app, channel = std::string(channel), frame = std::move(frame), options, receipt,
         slot, local]() mutable {
-    auto arrive = [this, receipt, slot, local, channel](std::optional<core::ChannelCounts> counts) {
-      if (!counts) counters_.publishes_not_forwarded.fetch_add(1, std::memory_order_relaxed);
+    if (!ready()) {
+      counters_.publishes_not_forwarded.fetch_add(1, std::memory_order_relaxed);
       if (receipt == nullptr) return;
-      receipt->SetCounts(slot, counts.value_or(local));
-      receipt->Arrive();
-    };
-    if (!ready()) return arrive(std::nullopt);
+      receipt->SetCounts(slot, local);
+      return receipt->Arrive();
+    }
     counters_.publishes_forwarded.fetch_add(1, std::memory_order_relaxed);
+    // A backend's publish is acknowledged once every node it reached has delivered it, as on a
+    // single node once every shard has: each such node confirms (QueueAck), this one included
+    // through its own echo.
+    const uint64_t id = receipt != nullptr ? ++next_publish_id_ : 0;
+    if (id != 0) {
+      pending_acks_.emplace(id, PendingAck{receipt, slot, local, -1, 0,
+                                           std::chrono::steady_clock::now() +
+                                               options_.ack_deadline});
+    }
     const std::string message = EncodeClusterMessage(
-        Kind::kEvent, {node_base_, options.except_socket_id, options.traceparent, *frame});
+        Kind::kEvent, {node_base_, id != 0 ? std::to_string(id) : "", options.except_socket_id,
+                       options.traceparent, *frame});
     const std::string pubsub = names_.Traffic(app.app().id, channel);
     const bool want_counts = receipt != nullptr && options.want_counts;
+    // The nodes PUBLISH reached, and (from the script) the channel's counts.
+    auto published = [this, id, channel](absl::StatusOr<RedisReply> reply) {
+      if (id == 0) return;
+      auto it = pending_acks_.find(id);
+      if (it == pending_acks_.end()) return;
+      if (!reply.ok()) {
+        counters_.publishes_not_forwarded.fetch_add(1, std::memory_order_relaxed);
+        it->second.expected = 0;
+      } else if (reply->type == RedisReply::Type::kInteger) {
+        it->second.expected = reply->integer;
+      } else {
+        it->second.expected = IntegerAt(*reply, 2);
+        core::ChannelCounts& counts = it->second.counts;
+        counts.subscription_count = static_cast<uint32_t>(IntegerAt(*reply, 0));
+        counts.user_count.reset();
+        if (IsPresence(channel) && counts.subscription_count > 0) {
+          counts.user_count = static_cast<uint32_t>(IntegerAt(*reply, 1));
+        }
+      }
+      Acked(id, 0);
+    };
     if (options.cache_ttl.count() == 0 && !want_counts) {
-      redis_->Command({"PUBLISH", pubsub, message},
-                      [arrive](absl::StatusOr<RedisReply> reply) mutable {
-                        arrive(reply.ok() ? std::optional<core::ChannelCounts>(core::ChannelCounts{})
-                                          : std::nullopt);
-                      });
+      redis_->Command({"PUBLISH", pubsub, message}, std::move(published));
       return;
     }
     const std::string counts = names_.Counts(app.app().id);
@@ -526,17 +555,79 @@ void RedisCluster::Publish(core::AppState& app, std::string_view channel, core::
     const std::string_view keys[] = {counts, roster, cache};
     const std::string_view args[] = {channel, pubsub, message, ttl, *frame,
                                      want_counts ? "1" : "0"};
-    redis_->Eval(ClusterScripts::Get().publish, keys, args,
-                 [arrive, channel](absl::StatusOr<RedisReply> reply) mutable {
-                   if (!reply.ok() || !reply->is_array()) return arrive(std::nullopt);
-                   core::ChannelCounts counts;
-                   counts.subscription_count = static_cast<uint32_t>(IntegerAt(*reply, 0));
-                   if (IsPresence(channel) && counts.subscription_count > 0) {
-                     counts.user_count = static_cast<uint32_t>(IntegerAt(*reply, 1));
-                   }
-                   arrive(counts);
-                 });
+    redis_->Eval(ClusterScripts::Get().publish, keys, args, std::move(published));
   });
+}
+
+void RedisCluster::Acked(uint64_t id, int64_t count) {
+  auto it = pending_acks_.find(id);
+  if (it == pending_acks_.end()) return;
+  PendingAck& pending = it->second;
+  pending.acked += count;
+  if (pending.expected < 0 || pending.acked < pending.expected) return;
+  pending.receipt->SetCounts(pending.slot, pending.counts);
+  std::shared_ptr<core::PublishReceipt> receipt = std::move(pending.receipt);
+  pending_acks_.erase(it);
+  receipt->Arrive();
+}
+
+void RedisCluster::ExpireAcks() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<uint64_t> expired;
+  for (auto& [id, pending] : pending_acks_) {
+    if (now >= pending.deadline) expired.push_back(id);
+  }
+  for (uint64_t id : expired) {
+    counters_.ack_timeouts.fetch_add(1, std::memory_order_relaxed);
+    PendingAck& pending = pending_acks_[id];
+    pending.expected = 0;
+    Acked(id, 0);
+  }
+  // A node that stopped reporting (it caught up and went quiet, or died) no longer holds
+  // publishes back.
+  size_t deepest = 0;
+  for (auto it = remote_backlogs_.begin(); it != remote_backlogs_.end();) {
+    if (now - it->second.second > std::chrono::seconds(1)) {
+      remote_backlogs_.erase(it++);
+      continue;
+    }
+    deepest = std::max(deepest, it->second.first);
+    ++it;
+  }
+  fanout_.SetRemoteBacklog(deepest);
+}
+
+void RedisCluster::QueueAck(std::string origin, uint64_t id) {
+  acks_to_send_[origin].push_back(id);
+  if (ack_flush_scheduled_) return;
+  ack_flush_scheduled_ = true;
+  // Once per turn of the cluster thread: all the acks for one origin in one message.
+  Post([this] { FlushAcks(); });
+}
+
+void RedisCluster::FlushAcks() {
+  ack_flush_scheduled_ = false;
+  if (!ready()) return acks_to_send_.clear();
+  const std::string depth = std::to_string(fanout_.backlog().FindDeepest().depth);
+  for (auto& [origin, ids] : acks_to_send_) {
+    std::string list;
+    for (uint64_t id : ids) absl::StrAppend(&list, list.empty() ? "" : ",", id);
+    redis_->Command({"PUBLISH", names_.Acks(origin),
+                     EncodeClusterMessage(Kind::kAcks, {node_base_, depth, list})});
+  }
+  acks_to_send_.clear();
+}
+
+void RedisCluster::OnAcks(const ClusterMessage& message) {
+  size_t depth = 0;
+  if (absl::SimpleAtoi(Sv(message.fields[1]), &depth)) {
+    remote_backlogs_[std::string(message.fields[0])] = {depth, std::chrono::steady_clock::now()};
+    if (depth > fanout_.max_backlog()) fanout_.SetRemoteBacklog(depth);
+  }
+  for (absl::string_view part : absl::StrSplit(Sv(message.fields[2]), ',', absl::SkipEmpty())) {
+    uint64_t id = 0;
+    if (absl::SimpleAtoi(part, &id)) Acked(id, 1);
+  }
 }
 
 void RedisCluster::DisconnectUser(core::AppState& app, std::string_view user_id, uint16_t code,
@@ -653,6 +744,7 @@ void RedisCluster::OnMessage(std::string_view pubsub, std::string_view payload) 
               message->type == Kind::kCount)
        : route.kind == Route::Kind::kUser   ? message->type == Kind::kTerminate
        : route.kind == Route::Kind::kEvents ? message->type == Kind::kChannelEvent
+       : route.kind == Route::Kind::kAcks   ? message->type == Kind::kAcks
                                             : message->type == Kind::kFollowing);
   if (!expected) {
     counters_.messages_foreign.fetch_add(1, std::memory_order_relaxed);
@@ -670,6 +762,7 @@ void RedisCluster::OnMessage(std::string_view pubsub, std::string_view payload) 
     case Route::Kind::kTraffic: return OnTraffic(route, *message);
     case Route::Kind::kEvents: return OnChannelEvent(route, *message);
     case Route::Kind::kControl: return OnControl(*message);
+    case Route::Kind::kAcks: return OnAcks(*message);
     case Route::Kind::kUser: {
       if (message->fields[0] == node_base_) return;  // this node disconnected its own already
       int code = 0;
@@ -686,11 +779,17 @@ void RedisCluster::OnTraffic(Route& route, const ClusterMessage& message) {
   const std::string& channel = route.name;
   switch (message.type) {
     case Kind::kEvent: {
-      if (message.fields[0] == node_base_) return;  // delivered here when it was published
+      uint64_t id = 0;
+      const bool wants_ack = !message.fields[1].empty() && absl::SimpleAtoi(Sv(message.fields[1]), &id);
+      if (message.fields[0] == node_base_) {
+        // Delivered here when it was published: this node's own delivery is its ack.
+        if (wants_ack) Acked(id, 1);
+        return;
+      }
       tracing::Span span;
       tracing::Tracer& tracer = tracing::GlobalTracer();
-      if (tracer.enabled() && !message.fields[2].empty()) {
-        if (auto parent = tracing::ParseTraceparent(message.fields[2])) {
+      if (tracer.enabled() && !message.fields[3].empty()) {
+        if (auto parent = tracing::ParseTraceparent(message.fields[3])) {
           const std::string_view family = pusher::ChannelTemplate(channel);
           span = tracer.StartSpan(absl::StrCat("deliver ", Sv(family)), tracing::SpanKind::kConsumer,
                                   *parent);
@@ -698,14 +797,21 @@ void RedisCluster::OnTraffic(Route& route, const ClusterMessage& message) {
           span.SetAttribute("messaging.operation.name", "deliver");
           span.SetAttribute("messaging.operation.type", "receive");
           span.SetAttribute("messaging.destination.name", family);
-          span.SetAttribute("messaging.message.body.size", message.fields[3].size());
+          span.SetAttribute("messaging.message.body.size", message.fields[4].size());
           span.SetAttribute(
               "messaging.destination.subscriber_count",
               app.channels().Find(channel).value_or(core::ChannelCounts{}).subscription_count);
         }
       }
-      fanout_.Publish(app, channel, core::MakeFrame(std::string(message.fields[3])),
-                      message.fields[1]);
+      auto delivered = wants_ack ? std::make_shared<core::FanoutBarrier>() : nullptr;
+      fanout_.Publish(app, channel, core::MakeFrame(std::string(message.fields[4])),
+                      message.fields[2], delivered);
+      if (wants_ack) {
+        // After Publish, which told the barrier how many shard tasks to wait for.
+        delivered->Then([this, origin = std::string(message.fields[0]), id] {
+          Post([this, origin = std::move(origin), id]() mutable { QueueAck(std::move(origin), id); });
+        });
+      }
       return;
     }
     case Kind::kMemberAdded:

@@ -41,6 +41,8 @@ struct ClusterOptions {
   std::chrono::milliseconds lease{10000};
   // How often the lease is renewed, connection counts are exchanged and dead nodes looked for.
   std::chrono::milliseconds heartbeat{1000};
+  // Longest wait for the other nodes to confirm a backend publish was delivered.
+  std::chrono::milliseconds ack_deadline{5000};
 };
 
 // What the cluster did, for /metrics. Atomics, read from any thread.
@@ -53,6 +55,9 @@ struct ClusterCounters {
   std::atomic<uint64_t> messages_received{0};
   // Bytes on the deployment's channels that are no message of ours: dropped.
   std::atomic<uint64_t> messages_foreign{0};
+  // Backend publishes acknowledged without every node's word that it had delivered them
+  // (a node died with the publish in flight, or took longer than the deadline).
+  std::atomic<uint64_t> ack_timeouts{0};
   std::atomic<uint64_t> reseeds{0};
   std::atomic<uint64_t> nodes_reaped{0};
   std::atomic<uint64_t> roster_resyncs{0};
@@ -116,7 +121,7 @@ class RedisCluster final : public core::Cluster {
  private:
   // A pub/sub channel this node follows, and this node's share of what it stands for.
   struct Route {
-    enum class Kind { kTraffic, kUser, kEvents, kControl };
+    enum class Kind { kTraffic, kUser, kEvents, kControl, kAcks };
     Kind kind = Kind::kTraffic;
     core::AppState* app = nullptr;
     std::string name;   // the Pusher channel, the user id, or empty
@@ -136,6 +141,15 @@ class RedisCluster final : public core::Cluster {
   };
   struct PendingJoin;
   class AppRelay;
+  // A backend publish waiting for the nodes that received it to say they delivered it.
+  struct PendingAck {
+    std::shared_ptr<core::PublishReceipt> receipt;
+    size_t slot = 0;
+    core::ChannelCounts counts;
+    int64_t expected = -1;  // the nodes PUBLISH reached; -1 until its reply arrived
+    int64_t acked = 0;
+    std::chrono::steady_clock::time_point deadline;
+  };
 
   // --- on the cluster thread ---
   void Post(absl::AnyInvocable<void() &&> task);
@@ -170,6 +184,13 @@ class RedisCluster final : public core::Cluster {
   void CheckWatchers();
   void ScheduleWatchCheck();
   void ForwardEvent(core::AppState& app, core::ChannelEvent event);
+  // Delivery acknowledgements: this node's word to an origin, batched per loop turn, and the
+  // origin's bookkeeping.
+  void QueueAck(std::string origin, uint64_t id);
+  void FlushAcks();
+  void OnAcks(const ClusterMessage& message);
+  void Acked(uint64_t id, int64_t count);
+  void ExpireAcks();
   // A script reply said this node holds no lease: re-seed, once per lost lease.
   void LostLease(const std::string& node);
   bool ready() const;
@@ -211,6 +232,13 @@ class RedisCluster final : public core::Cluster {
       last_announce_;
   bool leads_webhooks_ = false;
   std::chrono::steady_clock::time_point last_foreign_log_{};
+  uint64_t next_publish_id_ = 0;
+  absl::flat_hash_map<uint64_t, PendingAck> pending_acks_;
+  absl::flat_hash_map<std::string, std::vector<uint64_t>> acks_to_send_;  // by origin node
+  bool ack_flush_scheduled_ = false;
+  // The deepest backlog each node reported in its acks, and when.
+  absl::flat_hash_map<std::string, std::pair<size_t, std::chrono::steady_clock::time_point>>
+      remote_backlogs_;
 
   std::atomic<bool> stopped_{false};
 };

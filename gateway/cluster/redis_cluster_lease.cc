@@ -211,6 +211,7 @@ void RedisCluster::ScheduleWatchCheck() {
   watch_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     CheckWatchers();
+    ExpireAcks();
     ScheduleWatchCheck();
   });
 }

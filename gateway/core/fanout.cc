@@ -26,8 +26,16 @@ Fanout::Fanout(ShardExecutor& shards, FanoutLimits limits)
 absl::Status Fanout::AdmitPublish() {
   if (limits_.max_backlog == 0) return absl::OkStatus();
   const ShardBacklog::Deepest deepest = backlog_.FindDeepest();
-  if (deepest.depth <= limits_.max_backlog) return absl::OkStatus();
+  const size_t remote = remote_backlog_.load(std::memory_order_relaxed);
+  if (deepest.depth <= limits_.max_backlog && remote <= limits_.max_backlog) {
+    return absl::OkStatus();
+  }
   refused_.fetch_add(1, std::memory_order_relaxed);
+  if (deepest.depth <= limits_.max_backlog) {
+    return absl::UnavailableError(absl::StrCat(
+        "over capacity: another node of the cluster has ", remote,
+        " deliveries waiting, over the limit of ", limits_.max_backlog, "; retry shortly"));
+  }
   return absl::UnavailableError(absl::StrCat(
       "over capacity: I/O thread ", deepest.shard, " has ", deepest.depth,
       " deliveries waiting, over the limit of ", limits_.max_backlog, "; retry shortly"));

@@ -41,8 +41,12 @@ class Fanout {
   explicit Fanout(ShardExecutor& shards, FanoutLimits limits = {});
 
   // Whether a backend's publish may be queued now: OK, or Unavailable (retry later) while some
-  // shard has more than max_backlog tasks waiting. Refusals are counted (refused()).
+  // shard, here or on another node of the cluster, has more than max_backlog tasks waiting.
+  // Refusals are counted (refused()).
   absl::Status AdmitPublish();
+  // In a cluster: the deepest backlog another node reported lately (0 = none over the limit).
+  void SetRemoteBacklog(size_t depth) { remote_backlog_.store(depth, std::memory_order_relaxed); }
+  size_t max_backlog() const { return limits_.max_backlog; }
   // `except_socket_id` (may be empty) does not receive the frame. `barrier` (may be null) is
   // told when every shard has run its task. `seq` numbers a presence announcement: subscribers
   // whose roster snapshot already covers it skip it (ShardIndex::Deliver).
@@ -60,6 +64,7 @@ class Fanout {
   ShardExecutor& shards_;
   const FanoutLimits limits_;
   ShardBacklog backlog_;
+  std::atomic<size_t> remote_backlog_{0};
   std::atomic<uint64_t> refused_{0};
 };
 

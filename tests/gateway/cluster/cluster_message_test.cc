@@ -11,11 +11,12 @@ using Type = ClusterMessage::Type;
 
 TEST(ClusterMessage, RoundTripsBinaryFieldsOfEveryLength) {
   const std::string frame = std::string("{\"a\":\"\0x:\xff\"}", 12);
-  const std::string encoded = EncodeClusterMessage(Type::kEvent, {"node", "", "00-tp", frame});
+  const std::string encoded =
+      EncodeClusterMessage(Type::kEvent, {"node", "42", "", "00-tp", frame});
   auto decoded = DecodeClusterMessage(encoded);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(decoded->type, Type::kEvent);
-  EXPECT_THAT(decoded->fields, ElementsAre("node", "", "00-tp", frame));
+  EXPECT_THAT(decoded->fields, ElementsAre("node", "42", "", "00-tp", frame));
 }
 
 TEST(ClusterMessage, WritesWhatTheLuaScriptsWrite) {

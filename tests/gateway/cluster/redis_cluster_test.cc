@@ -1,5 +1,6 @@
 #include "gateway/cluster/redis_cluster.h"
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -251,6 +252,34 @@ TEST_F(RedisClusterTest, RedisRestartedEmptyIsReseededFromTheNodes) {
   ASSERT_TRUE(Until([&] { return alice.received.size() == 4; }, {&a, &b}));
   EXPECT_EQ(alice.received.back(), "after");
   EXPECT_EQ(b.cluster->counters().publishes_not_forwarded.load(), 0u);
+}
+
+// As on one node a publish is acknowledged once every shard queued it, in a cluster it is once
+// every node that received it did: a closed-loop publisher is paced by the slowest node.
+TEST_F(RedisClusterTest, APublishIsAcknowledgedOnceTheOtherNodesDeliveredIt) {
+  Node a(server_.Url()), b(server_.Url());
+  ASSERT_TRUE(Until([&] { return Connected(a) && Connected(b); }, {&a, &b}));
+  RecordingSubscriber alice("1.1");
+  bool joined = false;
+  a.cluster->Join(a.app(), core::ChannelJoin{"news", false, false, "", ""}, &alice, 0,
+                  [&](auto) { joined = true; });
+  ASSERT_TRUE(Until([&] { return joined; }, {&a}));
+  auto receipt = std::make_shared<core::PublishReceipt>(1);
+  core::PublishOptions options;
+  options.want_counts = true;
+  b.cluster->Publish(b.app(), "news", core::MakeFrame("hello"), options, receipt, 0);
+  std::atomic<bool> acknowledged = false;
+  uint32_t counted = 0;
+  receipt->Then([&](std::vector<core::ChannelCounts> counts) {
+    counted = counts[0].subscription_count;
+    acknowledged = true;
+  });
+  // Node a has the publish queued for its shard but has not run it: no acknowledgement yet.
+  EXPECT_FALSE(Until([&] { return acknowledged.load(); }, {&b}, std::chrono::milliseconds(500)));
+  ASSERT_TRUE(Until([&] { return acknowledged.load(); }, {&a, &b}));
+  EXPECT_THAT(alice.received, ElementsAre("hello"));
+  EXPECT_EQ(counted, 1u) << "the cluster's count, read when it was published";
+  EXPECT_EQ(b.cluster->counters().ack_timeouts.load(), 0u);
 }
 
 TEST_F(RedisClusterTest, ForeignBytesOnTheChannelsAreCountedAndIgnored) {

@@ -100,7 +100,9 @@ int main(int argc, char** argv) {
   if (!apps.ok()) return Fail(std::string(apps.status().message()));
   gw::core::Fanout fanout(server, {.max_backlog = config->max_publish_backlog});
   gw::session::PusherServerFrames server_frames;
-  gw::core::SingleNode single_node(**apps, fanout, server_frames);
+  // Channel listings of a single node are built here, never on an I/O thread (they can be large).
+  gw::core::WorkQueue listings(/*max_pending=*/64);
+  gw::core::SingleNode single_node(**apps, fanout, server_frames, &listings);
   std::unique_ptr<gw::cluster::RedisCluster> redis_cluster;
   if (!config->redis_url.empty()) {
     auto url = gw::cluster::ParseRedisUrl(config->redis_url);
@@ -156,6 +158,10 @@ int main(int argc, char** argv) {
           emit({{"shard", std::to_string(shard)}}, static_cast<double>(backlog.Depth(shard)));
         }
       });
+  metrics.AddCounterFunction(
+      "realtime_channel_listings_refused_total",
+      "GET /channels and ListChannels refused (503) because 64 listings were already waiting.",
+      [&listings](const auto& emit) { emit({}, listings.refused()); });
   metrics.AddCounterFunction(
       "realtime_authorizer_calls_total", "ChannelAuthorizer calls, by outcome.",
       [&authorizer](const auto& emit) {

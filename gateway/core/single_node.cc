@@ -122,7 +122,15 @@ void SingleNode::FindChannel(AppState& app, std::string_view channel, CountsDone
 }
 
 void SingleNode::ListChannels(AppState& app, std::string_view prefix, ChannelsDone done) {
-  std::move(done)(app.channels().List(prefix));
+  if (listings_ == nullptr) return std::move(done)(app.channels().List(prefix));
+  // `done` is moved into the task only if it is queued; a refused task gives it back.
+  auto pending = std::make_shared<ChannelsDone>(std::move(done));
+  const bool queued = listings_->Post([&app, prefix = std::string(prefix), pending]() mutable {
+    std::move(*pending)(app.channels().List(prefix));
+  });
+  if (!queued) {
+    std::move(*pending)(absl::UnavailableError("too many channel listings waiting; retry shortly"));
+  }
 }
 
 void SingleNode::PresenceMembers(AppState& app, std::string_view channel, MembersDone done) {

@@ -5,16 +5,19 @@
 #include "gateway/core/cluster.h"
 #include "gateway/core/fanout.h"
 #include "gateway/core/server_frames.h"
+#include "gateway/core/work_queue.h"
 
 namespace gw::core {
 
 // The cluster of one: this node's registry is the whole truth, traffic goes through its own
-// fan-out only, and every answer is at hand, so `done` always runs before a method returns.
-// Thread-safe as Cluster says; holds no state of its own beyond the apps'.
+// fan-out only, and every answer is at hand, so `done` runs before a method returns, except for
+// ListChannels, whose answer can be large: it is built on `listings` (when given), never on the
+// caller's I/O thread. Thread-safe as Cluster says; holds no state of its own beyond the apps'.
 class SingleNode final : public Cluster {
  public:
-  SingleNode(AppDirectory& apps, Fanout& fanout, const ServerFrames& frames)
-      : apps_(apps), fanout_(fanout), frames_(frames) {}
+  SingleNode(AppDirectory& apps, Fanout& fanout, const ServerFrames& frames,
+             WorkQueue* listings = nullptr)
+      : apps_(apps), fanout_(fanout), frames_(frames), listings_(listings) {}
 
   void Join(AppState& app, ChannelJoin join, Subscriber* subscriber, size_t shard,
             JoinDone done) override;
@@ -41,6 +44,7 @@ class SingleNode final : public Cluster {
   AppDirectory& apps_;
   Fanout& fanout_;
   const ServerFrames& frames_;
+  WorkQueue* const listings_;  // may be null: list on the caller's thread
 };
 
 }  // namespace gw::core

@@ -4,8 +4,10 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/gateway/core/test_server_frames.h"
@@ -147,6 +149,26 @@ TEST_F(SingleNodeTest, WatchersHearAUsersFirstSignInAndLastSignOut) {
   shards_.RunAll();
   ASSERT_EQ(tab1.disconnects.size(), 1u);
   EXPECT_EQ(tab1.disconnects[0].first, 4009);
+}
+
+TEST_F(SingleNodeTest, ChannelListingsAreBuiltOffTheCallersThread) {
+  WorkQueue listings(4);
+  SingleNode cluster(*apps_, fanout_, frames_, &listings);
+  RecordingSubscriber one("1.1");
+  ChannelJoin news;
+  news.channel = "news";
+  Join(news, &one, 0);
+  absl::Notification answered;
+  std::thread::id answered_on;
+  size_t listed = 0;
+  cluster.ListChannels(app(), "", [&](auto channels) {
+    answered_on = std::this_thread::get_id();
+    listed = channels->size();
+    answered.Notify();
+  });
+  ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_NE(answered_on, std::this_thread::get_id());
+  EXPECT_EQ(listed, 1u);
 }
 
 // Many users joining and leaving one presence channel from both shards, the shards' queues run in

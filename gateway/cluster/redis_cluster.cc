@@ -507,7 +507,7 @@ void RedisCluster::Publish(core::AppState& app, std::string_view channel, core::
     if (!ready()) return arrive(std::nullopt);
     counters_.publishes_forwarded.fetch_add(1, std::memory_order_relaxed);
     const std::string message = EncodeClusterMessage(
-        Kind::kEvent, {node_base_, options.except_socket_id, options.traceparent, *frame});
+        Kind::kEvent, {node_base_, options.except_socket_id, options.traceparent, frame->text()});
     const std::string pubsub = names_.Traffic(app.app().id, channel);
     const bool want_counts = receipt != nullptr && options.want_counts;
     if (options.cache_ttl.count() == 0 && !want_counts) {
@@ -524,7 +524,7 @@ void RedisCluster::Publish(core::AppState& app, std::string_view channel, core::
     const std::string ttl = std::to_string(
         std::chrono::duration_cast<std::chrono::milliseconds>(options.cache_ttl).count());
     const std::string_view keys[] = {counts, roster, cache};
-    const std::string_view args[] = {channel, pubsub, message, ttl, *frame,
+    const std::string_view args[] = {channel, pubsub, message, ttl, frame->text(),
                                      want_counts ? "1" : "0"};
     redis_->Eval(ClusterScripts::Get().publish, keys, args,
                  [arrive, channel](absl::StatusOr<RedisReply> reply) mutable {

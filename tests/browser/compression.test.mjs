@@ -2,49 +2,23 @@
 // accepts, and a publish reaches the browser compressed (seen on the wire through a relay that
 // reads frame headers) and intact (seen by pusher-js), next to a Node pusher-js client that
 // offers no compression and reads the same event uncompressed.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGateway, TEST_APP } from '../conformance/lib/gateway.mjs';
 import { trigger } from '../conformance/lib/http_api.mjs';
 import { collect, connectedClient, disconnectAll, eventually, subscribe } from '../conformance/lib/clients.mjs';
-import { BrowserPusher } from './lib/browser_pusher.mjs';
-import { closeAllBrowsers, launchChromium, openPage } from './lib/chromium.mjs';
-import { startPageServer } from './lib/page_server.mjs';
+import { browserFixture } from './lib/fixture.mjs';
 import { startWireTap } from './lib/wire_tap.mjs';
 
 const ANSWER = 'permessage-deflate; server_no_context_takeover; client_no_context_takeover';
 
-let gw;
-let site;
-let browser;
-let wire;
-const pages = [];
-
-before(async () => {
-  gw = await startGateway();
-  site = await startPageServer({ app: TEST_APP, gatewayPort: gw.port });
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  disconnectAll();
-  await Promise.all(pages.splice(0).map((page) => page.context().close().catch(() => {})));
-  await wire?.close();
-  wire = undefined;
-});
-
-after(async () => {
-  await closeAllBrowsers();
-  await site?.close();
-  await gw?.stop();
-});
+const fx = browserFixture();
 
 // A browser client whose WebSocket goes through a fresh wire tap; returns [client, tap].
 async function tappedBrowserClient() {
-  wire = await startWireTap(gw.port);
-  const page = await openPage(browser, site.url);
-  pages.push(page);
-  const client = await BrowserPusher.connect(page, { key: TEST_APP.key, wsPort: wire.port });
+  const wire = await startWireTap(fx.gw.port);
+  fx.afterThisTest(() => wire.close());
+  fx.afterThisTest(() => disconnectAll());
+  const client = await fx.client({ wsPort: wire.port });
   assert.equal(wire.taps.length, 1);
   return [client, wire.taps[0]];
 }
@@ -71,13 +45,13 @@ function chatMessage(i) {
 }
 
 async function publish(channel, name, data) {
-  const response = await trigger(gw, { name, channels: [channel], data: JSON.stringify(data) });
+  const response = await trigger(fx.gw, { name, channels: [channel], data: JSON.stringify(data) });
   assert.equal(response.status, 200, response.text);
 }
 
 async function sentCompressed() {
-  const text = await (await fetch(`${gw.httpUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`realtime_messages_sent_compressed_total{app="${TEST_APP.id}"}`));
+  const text = await (await fetch(`${fx.gw.httpUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`realtime_messages_sent_compressed_total{app="${fx.app.id}"}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
@@ -121,7 +95,7 @@ describe('permessage-deflate in Chromium', () => {
   test('a compressing browser and a plain Node client on one channel read the same event', async () => {
     const [browserClient, tap] = await tappedBrowserClient();
     await browserClient.subscribe('mixed');
-    const node = await connectedClient(gw);
+    const node = await connectedClient(fx.gw);
     const got = collect(await subscribe(node, 'mixed'), 'App\\Events\\MessageSent');
     await publish('mixed', 'App\\Events\\MessageSent', chatMessage(7));
     assert.deepEqual(await browserClient.waitEvent('mixed', 'App\\Events\\MessageSent'), chatMessage(7));

@@ -1,45 +1,21 @@
 // pusher-js's web build in Debian's headless Chromium against the real gateway: the browser's
 // own WebSocket, channel authorization through the page's auth endpoint, publishes from the
 // Pusher HTTP API and from gRPC. What a Laravel front end does, end to end.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGateway, TEST_APP } from '../conformance/lib/gateway.mjs';
 import { trigger } from '../conformance/lib/http_api.mjs';
 import { closeAllGrpc, controlPlane } from '../conformance/lib/grpc.mjs';
-import { BrowserPusher } from './lib/browser_pusher.mjs';
-import { closeAllBrowsers, launchChromium, openPage } from './lib/chromium.mjs';
-import { startPageServer } from './lib/page_server.mjs';
+import { browserFixture } from './lib/fixture.mjs';
 
-let gw;
-let site;
-let browser;
-const pages = [];
+const fx = browserFixture();
+after(() => closeAllGrpc());
 
-before(async () => {
-  gw = await startGateway();
-  site = await startPageServer({ app: TEST_APP, gatewayPort: gw.port });
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  await Promise.all(pages.splice(0).map((page) => page.context().close().catch(() => {})));
-});
-
-after(async () => {
-  closeAllGrpc();
-  await closeAllBrowsers();
-  await site?.close();
-  await gw?.stop();
-});
-
-async function browserClient(authParams = {}) {
-  const page = await openPage(browser, site.url);
-  pages.push(page);
-  return BrowserPusher.connect(page, { key: TEST_APP.key, wsPort: gw.port, authParams });
+function browserClient(authParams = {}) {
+  return fx.client({ authParams });
 }
 
 async function publish(channel, name, data) {
-  const response = await trigger(gw, { name, channels: [channel], data });
+  const response = await trigger(fx.gw, { name, channels: [channel], data });
   assert.equal(response.status, 200, response.text);
 }
 
@@ -54,7 +30,7 @@ describe('pusher-js in Chromium', () => {
   test('subscribes to a private channel through the page auth endpoint', async () => {
     const client = await browserClient();
     await client.subscribe('private-orders.7');
-    assert.ok(site.authRequests.some((r) => r.channel === 'private-orders.7'));
+    assert.ok(fx.site.authRequests.some((r) => r.channel === 'private-orders.7'));
     await publish('private-orders.7', 'App\\Events\\OrderShipped', '{"order":7}');
     assert.deepEqual(await client.waitEvent('private-orders.7', 'App\\Events\\OrderShipped'), {
       order: 7,
@@ -95,7 +71,7 @@ describe('pusher-js in Chromium', () => {
   test('receives a gRPC publish intact', async () => {
     const client = await browserClient();
     await client.subscribe('grpc-news');
-    const cp = controlPlane(gw);
+    const cp = controlPlane(fx.gw);
     const data = JSON.stringify({ id: 42, text: 'from a backend service', nested: { a: [1, 2] } });
     await cp.publish({ channels: ['grpc-news'], name: 'service.event', data });
     assert.deepEqual(await client.waitEvent('grpc-news', 'service.event'), JSON.parse(data));
@@ -106,7 +82,7 @@ describe('pusher-js in Chromium', () => {
     await client.subscribe('intl');
     const text = 'Grüße aus Köln — 東京からこんにちは — Ελληνικά — 🚀🎉 — العربية';
     await publish('intl', 'http', JSON.stringify({ text }));
-    await controlPlane(gw).publish({ channels: ['intl'], name: 'grpc', data: JSON.stringify({ text }) });
+    await controlPlane(fx.gw).publish({ channels: ['intl'], name: 'grpc', data: JSON.stringify({ text }) });
     assert.equal((await client.waitEvent('intl', 'http')).text, text);
     assert.equal((await client.waitEvent('intl', 'grpc')).text, text);
   });
@@ -125,7 +101,7 @@ describe('pusher-js in Chromium', () => {
     }
     assert.ok(Buffer.byteLength(data) > 10000, `payload is ${Buffer.byteLength(data)} bytes`);
     await publish('large', 'http', data);
-    await controlPlane(gw).publish({ channels: ['large'], name: 'grpc', data });
+    await controlPlane(fx.gw).publish({ channels: ['large'], name: 'grpc', data });
     assert.deepEqual(await client.waitEvent('large', 'http'), JSON.parse(data));
     assert.deepEqual(await client.waitEvent('large', 'grpc'), JSON.parse(data));
   });

@@ -5,6 +5,7 @@
 // what crossed the wire (were frames compressed, how large), which neither the browser's
 // WebSocket API nor DevTools shows.
 import net from 'node:net';
+import { readFrameHeader } from '../../conformance/lib/frame_header.mjs';
 
 // One direction of one connection: an HTTP head, then frames.
 class Direction {
@@ -34,24 +35,12 @@ class Direction {
     }
     this.frameBytes += data.length;
     this.pending = Buffer.concat([this.pending, data]);
-    while (this.pending.length >= 2) {
-      const b0 = this.pending[0];
-      const masked = (this.pending[1] & 0x80) !== 0;
-      let length = this.pending[1] & 0x7f;
-      let offset = 2;
-      if (length === 126) {
-        if (this.pending.length < 4) return;
-        length = this.pending.readUInt16BE(2);
-        offset = 4;
-      } else if (length === 127) {
-        if (this.pending.length < 10) return;
-        length = Number(this.pending.readBigUInt64BE(2));
-        offset = 10;
-      }
-      if (masked) offset += 4;
-      if (this.pending.length < offset + length) return;
-      this.frames.push({ fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, opcode: b0 & 0x0f, length });
-      this.pending = this.pending.subarray(offset + length);
+    for (;;) {
+      const header = readFrameHeader(this.pending);
+      if (!header || this.pending.length < header.headerLength + header.length) return;
+      const { fin, rsv1, opcode, length } = header;
+      this.frames.push({ fin, rsv1, opcode, length });
+      this.pending = this.pending.subarray(header.headerLength + header.length);
     }
   }
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import zlib from 'node:zlib';
+import { readFrameHeader } from './frame_header.mjs';
 import { waitFor } from './wait.mjs';
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -75,29 +76,21 @@ export class DeflateSocket {
   }
 
   parse() {
-    while (this.buffer.length >= 2) {
-      const b0 = this.buffer[0];
-      let length = this.buffer[1] & 0x7f;
-      let offset = 2;
-      if (length === 126) {
-        if (this.buffer.length < 4) return;
-        length = this.buffer.readUInt16BE(2);
-        offset = 4;
-      } else if (length === 127) {
-        if (this.buffer.length < 10) return;
-        length = Number(this.buffer.readBigUInt64BE(2));
-        offset = 10;
-      }
-      if (this.buffer.length < offset + length) return;
-      const payload = this.buffer.subarray(offset, offset + length);
-      this.buffer = this.buffer.subarray(offset + length);
-      const rsv1 = (b0 & 0x40) !== 0;
-      const opcode = b0 & 0x0f;
-      if (opcode === 0x8) {
+    for (;;) {
+      const header = readFrameHeader(this.buffer);
+      if (!header || this.buffer.length < header.headerLength + header.length) break;
+      const payload = this.buffer.subarray(header.headerLength, header.headerLength + header.length);
+      this.buffer = this.buffer.subarray(header.headerLength + header.length);
+      if (header.opcode === 0x8) {
         this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
       } else {
-        const body = rsv1 ? zlib.inflateRawSync(Buffer.concat([payload, TAIL])) : payload;
-        this.frames.push({ rsv1, opcode, wireLength: length, text: body.toString('utf8') });
+        const body = header.rsv1 ? zlib.inflateRawSync(Buffer.concat([payload, TAIL])) : payload;
+        this.frames.push({
+          rsv1: header.rsv1,
+          opcode: header.opcode,
+          wireLength: header.length,
+          text: body.toString('utf8'),
+        });
       }
     }
     this.notify();

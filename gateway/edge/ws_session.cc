@@ -120,7 +120,8 @@ void WsSession::Run(const http::request<http::string_body>& upgrade, std::string
 bool WsSession::AgreeOnCompression(const http::request<http::string_body>& upgrade,
                                    const UpgradeDecision& decision) const {
   if (!context_.limits.websocket_compression || decision.app == nullptr ||
-      !decision.app->app().enable_websocket_compression) {
+      !decision.app->app().enable_websocket_compression ||
+      websocket::IgnoresClientNoContextTakeover(upgrade[http::field::user_agent])) {
     return false;
   }
   // Several header lines are one list (RFC 9110 §5.3).

@@ -151,4 +151,14 @@ bool OffersPermessageDeflate(std::string_view extensions) {
   return false;
 }
 
+bool IgnoresClientNoContextTakeover(std::string_view user_agent) {
+  if (user_agent.find("Safari/") == std::string_view::npos) return false;
+  constexpr std::string_view kVersion = "Version/15.";
+  const size_t at = user_agent.find(kVersion);
+  if (at == std::string_view::npos) return false;
+  const std::string_view minor = user_agent.substr(at + kVersion.size());
+  return !minor.empty() && minor[0] >= '0' && minor[0] <= '3' &&
+         (minor.size() == 1 || minor[1] < '0' || minor[1] > '9');
+}
+
 }  // namespace gw::websocket

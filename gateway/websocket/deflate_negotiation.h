@@ -23,6 +23,11 @@ inline constexpr std::string_view kPermessageDeflateAnswer =
 // always uses the full 32 KiB window, which such a client could not inflate). Pure.
 bool OffersPermessageDeflate(std::string_view extensions);
 
+// True for Safari 15.0-15.3 (its User-Agent), which offers permessage-deflate but ignores
+// client_no_context_takeover: its second compressed message would reference the first and
+// fail to inflate (1007). Such clients are answered without the extension, as uWebSockets does.
+bool IgnoresClientNoContextTakeover(std::string_view user_agent);
+
 }  // namespace gw::websocket
 
 #endif  // GATEWAY_WEBSOCKET_DEFLATE_NEGOTIATION_H_

@@ -87,12 +87,21 @@ describe('negotiation', () => {
     ws.close();
   });
 
-  test('goes on uncompressed for no offer, an offer it cannot honour, or an app that opts out', async () => {
+  test('goes on uncompressed for no offer, an offer it cannot honour, Safari 15.0-15.3, or an app that opts out', async () => {
     for (const offer of [null, 'permessage-deflate; server_max_window_bits=9', 'permessage-deflate; bogus', 'x-webkit-deflate-frame']) {
       const socket = await open({ offer });
       assert.equal(socket.extensions, null, String(offer));
       await socket.waitEvent('pusher:connection_established');
     }
+    // Safari 15.0-15.3 ignores client_no_context_takeover; its later messages would not inflate.
+    const safari = await open({
+      headers: {
+        'User-Agent':
+          'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/15.2 Safari/605.1.15',
+      },
+    });
+    assert.equal(safari.extensions, null);
+    await safari.waitEvent('pusher:connection_established');
     const optedOut = await open({}, `/app/${PLAIN_APP.key}?protocol=7`);
     assert.equal(optedOut.extensions, null);
     await optedOut.waitEvent('pusher:connection_established');

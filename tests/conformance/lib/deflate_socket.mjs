@@ -18,10 +18,11 @@ export function deflateLikeABrowser(text) {
 }
 
 export class DeflateSocket {
-  // `offer`: the Sec-WebSocket-Extensions value to send (null: none).
-  static async open(port, path, { offer = 'permessage-deflate; client_max_window_bits' } = {}) {
+  // `offer`: the Sec-WebSocket-Extensions value to send (null: none); `headers`: more request
+  // header lines ({name: value}).
+  static async open(port, path, { offer = 'permessage-deflate; client_max_window_bits', headers = {} } = {}) {
     const client = new DeflateSocket();
-    await client.connect(port, path, offer);
+    await client.connect(port, path, offer, headers);
     return client;
   }
 
@@ -34,7 +35,7 @@ export class DeflateSocket {
     this.listeners = new Set();
   }
 
-  connect(port, path, offer) {
+  connect(port, path, offer, headers) {
     return new Promise((resolve, reject) => {
       this.socket = net.connect(port, '127.0.0.1', () => {
         const key = randomBytes(16).toString('base64');
@@ -42,6 +43,7 @@ export class DeflateSocket {
           `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
             `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
             (offer ? `Sec-WebSocket-Extensions: ${offer}\r\n` : '') +
+            Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
             '\r\n',
         );
       });

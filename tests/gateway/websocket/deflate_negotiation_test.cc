@@ -91,5 +91,23 @@ TEST(OffersPermessageDeflate, TakesTheFirstAcceptableOfSeveralOffers) {
   EXPECT_TRUE(OffersPermessageDeflate(",, permessage-deflate"));
 }
 
+TEST(IgnoresClientNoContextTakeover, SinglesOutSafari15Point0To15Point3) {
+  EXPECT_TRUE(IgnoresClientNoContextTakeover(
+      "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+      "Version/15.2 Safari/605.1.15"));
+  EXPECT_TRUE(IgnoresClientNoContextTakeover(
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 15_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+      "Gecko) Version/15.3 Mobile/15E148 Safari/604.1"));
+  EXPECT_FALSE(IgnoresClientNoContextTakeover(
+      "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+      "Version/15.4 Safari/605.1.15"));
+  EXPECT_FALSE(IgnoresClientNoContextTakeover(
+      "Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/15.10 Safari/605"));
+  EXPECT_FALSE(IgnoresClientNoContextTakeover(
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+      "HeadlessChrome/156.0.0.0 Safari/537.36"));
+  EXPECT_FALSE(IgnoresClientNoContextTakeover(""));
+}
+
 }  // namespace
 }  // namespace gw::websocket

@@ -151,6 +151,12 @@ SCENARIO_LIST=(
   "fanout-1x1000-json1200-deflate|fanout --connections 1000 --channels 1 --payload json --payload-bytes 1200 --publishers 4 --duration 10 --compress"
   "fanout-1x10000-json1200|fanout --connections 10000 --channels 1 --payload json --payload-bytes 1200 --publishers 4 --duration 10"
   "fanout-1x10000-json1200-deflate|fanout --connections 10000 --channels 1 --payload json --payload-bytes 1200 --publishers 4 --duration 10 --compress"
+  # The same load offered to both forms (and both servers): server CPU per delivery at equal
+  # batching, where full-speed runs on a busy machine differ in how much CPU each got.
+  "fanout-1x1000-json1200-rate|fanout --connections 1000 --channels 1 --payload json --payload-bytes 1200 --rate 25 --duration 10"
+  "fanout-1x1000-json1200-deflate-rate|fanout --connections 1000 --channels 1 --payload json --payload-bytes 1200 --rate 25 --duration 10 --compress"
+  "fanout-1x10000-json1200-rate|fanout --connections 10000 --channels 1 --payload json --payload-bytes 1200 --rate 2.5 --duration 10"
+  "fanout-1x10000-json1200-deflate-rate|fanout --connections 10000 --channels 1 --payload json --payload-bytes 1200 --rate 2.5 --duration 10 --compress"
   "fanout-1x1000-json150|fanout --connections 1000 --channels 1 --payload json --payload-bytes 150 --publishers 4 --duration 10"
   "fanout-1x1000-json150-deflate|fanout --connections 1000 --channels 1 --payload json --payload-bytes 150 --publishers 4 --duration 10 --compress"
   "fanout-1x10000-json150|fanout --connections 10000 --channels 1 --payload json --payload-bytes 150 --publishers 4 --duration 10"

@@ -138,6 +138,8 @@ int main(int argc, char** argv) {
   limits.max_connections = config->max_connections;
   limits.max_write_buffer_bytes = static_cast<size_t>(config->max_write_buffer_kb) * 1024;
   limits.max_request_bytes = static_cast<size_t>(config->max_request_kb) * 1024;
+  limits.websocket_compression = config->websocket_compression;
+  limits.compression_min_bytes = config->websocket_compression_min_bytes;
   gw::control::AuthorizerClient authorizer;
   gw::session::ConnectionServices connection_services{cluster, server, &authorizer};
   gw::edge::EdgeContext context{**apps, cluster, publisher, connection_services, limits};

@@ -248,6 +248,17 @@ const std::map<std::string_view, Flag>& Flags() {
           o->rate = rate;
           return absl::OkStatus();
         }}},
+      {"payload",
+       {true,
+        [](std::string_view v, BenchOptions* o) -> absl::Status {
+          if (v != "padded" && v != "json") {
+            return UsageError(
+                absl::StrCat("--payload: expected padded or json, got '", Absl(v), "'"));
+          }
+          o->json_payload = v == "json";
+          return absl::OkStatus();
+        }}},
+      {"compress", SwitchFlag(&BenchOptions::compress)},
       {"payload-bytes", CountFlag("payload-bytes", &BenchOptions::payload_bytes,
                                   BenchCaps::kMinPayloadBytes, BenchCaps::kMaxPayloadBytes)},
       {"duration", SecondsFlag("duration", &BenchOptions::duration_seconds, 0.1,
@@ -509,6 +520,12 @@ shape:
   --rate R                messages/s over the run; 0 = full speed (default; client-events: 5 per
                           member per second)
   --payload-bytes B       event data size (default 100, 40..65536)
+  --payload padded|json   data: the stamp padded with 'x' (default), or a realistic JSON
+                          broadcast (chat messages with their authors) that compresses like
+                          real traffic
+  --compress              offer permessage-deflate as browsers do; compressed deliveries are
+                          inflated (one inflate per distinct frame per thread: every subscriber
+                          receives the same bytes)
   --duration S            publishing time; connect: deadline; idle: hold per step (default 10)
   --max-messages N        publish at most N messages (default 10M)
   --drain-seconds S       after publishing, wait for deliveries until none came for S

@@ -78,6 +78,12 @@ struct BenchOptions {
   // Messages per second over the whole run; 0 = as fast as the publishers go.
   double rate = 0;
   uint32_t payload_bytes = 100;
+  // Publish a realistic JSON broadcast (WriteTimedJsonPayload) instead of 'x' padding, which
+  // compresses far better than real traffic.
+  bool json_payload = false;
+  // Offer permessage-deflate on every connection (as browsers do) and inflate what arrives
+  // compressed; wire bytes per delivery are reported either way.
+  bool compress = false;
   // Publishing time (fanout, publish, client-events), the deadline for all connections to be up
   // (connect), or how long each step is held before RSS is read (idle).
   double duration_seconds = 10;

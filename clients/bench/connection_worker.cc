@@ -110,6 +110,8 @@ bool PusherConnection::HandleHandshake() {
   std::memmove(buffer_.get(), buffer_.get() + head->head_length, filled_ - head->head_length);
   filled_ -= head->head_length;
   state_ = State::kOpen;
+  deflate_ = head->permessage_deflate;
+  if (deflate_) ConnectionWorker::Bump(worker_.counters_.deflate_agreed);
   return true;
 }
 
@@ -144,16 +146,20 @@ bool PusherConnection::HandleFrames() {
       case kWsText:
       case kWsBinary:
         if (header->fin) {
-          HandleMessage(body);
+          if (!HandleData(body, total, header->rsv1)) return false;
         } else {
           fragments_.assign(body);
+          fragments_wire_bytes_ = total;
+          fragments_compressed_ = header->rsv1;
         }
         break;
       case kWsContinuation:
         fragments_.append(body);
+        fragments_wire_bytes_ += total;
         if (header->fin) {
-          HandleMessage(fragments_);
+          const bool go_on = HandleData(fragments_, fragments_wire_bytes_, fragments_compressed_);
           fragments_.clear();
+          if (!go_on) return false;
         }
         break;
       case kWsPing:
@@ -179,12 +185,32 @@ bool PusherConnection::HandleFrames() {
   return true;
 }
 
-void PusherConnection::HandleMessage(std::string_view text) {
+bool PusherConnection::HandleData(std::string_view payload, size_t wire_bytes, bool compressed) {
+  if (!compressed) {
+    HandleMessage(payload, wire_bytes, false);
+    return true;
+  }
+  if (!deflate_) {
+    worker_.CountIncident("RSV1 without permessage-deflate");
+    Drop(1002);
+    return false;
+  }
+  std::optional<std::string_view> text = worker_.Inflate(payload);
+  if (!text) {
+    worker_.CountIncident("compressed frame did not inflate");
+    Drop(1007);
+    return false;
+  }
+  HandleMessage(*text, wire_bytes, true);
+  return true;
+}
+
+void PusherConnection::HandleMessage(std::string_view text, size_t wire_bytes, bool compressed) {
   switch (ClassifyFrame(text)) {
     case FrameKind::kTimed:
       if (std::optional<Stamp> stamp = FindStamp(text)) {
         ++received_;
-        worker_.OnTimedMessage(stamp->send_ns);
+        worker_.OnTimedMessage(stamp->send_ns, wire_bytes, compressed);
       }
       return;
     case FrameKind::kConnectionEstablished: {
@@ -375,11 +401,22 @@ void ConnectionWorker::OnSubscribed(int64_t started_ns) {
   subscribed_latency_.Record(last_subscribed_ns_ - started_ns);
 }
 
-void ConnectionWorker::OnTimedMessage(int64_t send_ns) {
+void ConnectionWorker::OnTimedMessage(int64_t send_ns, size_t wire_bytes, bool compressed) {
   const int64_t now = MonotonicNanos();
   delivery_latency_.Record(now - send_ns);
   last_delivery_ns_ = now;
   Bump(counters_.delivered);
+  Add(counters_.wire_bytes, wire_bytes);
+  if (compressed) Bump(counters_.compressed);
+}
+
+std::optional<std::string_view> ConnectionWorker::Inflate(std::string_view compressed) {
+  if (!last_compressed_.empty() && compressed == last_compressed_) return last_inflated_;
+  const websocket::MessageInflater::Result result = inflater_.Inflate(compressed);
+  if (result.close_code != 0) return std::nullopt;
+  last_compressed_.assign(compressed);
+  last_inflated_.assign(result.message);
+  return last_inflated_;
 }
 
 void ConnectionWorker::CountIncident(std::string_view what) {

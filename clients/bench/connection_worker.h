@@ -16,6 +16,7 @@
 
 #include "clients/bench/latency_histogram.h"
 #include "clients/bench/rate_pacer.h"
+#include "gateway/websocket/message_inflater.h"
 
 namespace gw::bench {
 
@@ -39,16 +40,22 @@ struct ConnectionPlan {
 // Progress of one worker, written by its thread only (relaxed load + store, no locked
 // instruction on the delivery path) and read by the main thread for progress lines.
 struct WorkerCounters {
-  std::atomic<uint64_t> established{0};  // connection_established received
-  std::atomic<uint64_t> subscribed{0};   // subscription_succeeded received
-  std::atomic<uint64_t> failed{0};       // never got to connection_established
-  std::atomic<uint64_t> dropped{0};      // closed by the server (or the network) once open
-  std::atomic<uint64_t> delivered{0};    // timed messages received
-  std::atomic<uint64_t> sent{0};         // client events sent
-  std::atomic<uint64_t> errors{0};       // pusher:error and pusher:subscription_error frames
+  std::atomic<uint64_t> established{0};     // connection_established received
+  std::atomic<uint64_t> subscribed{0};      // subscription_succeeded received
+  std::atomic<uint64_t> failed{0};          // never got to connection_established
+  std::atomic<uint64_t> dropped{0};         // closed by the server (or the network) once open
+  std::atomic<uint64_t> delivered{0};       // timed messages received
+  std::atomic<uint64_t> sent{0};            // client events sent
+  std::atomic<uint64_t> errors{0};          // pusher:error and pusher:subscription_error frames
+  std::atomic<uint64_t> wire_bytes{0};      // frame bytes (header + payload) of timed messages
+  std::atomic<uint64_t> compressed{0};      // timed messages that arrived compressed
+  std::atomic<uint64_t> deflate_agreed{0};  // connections that negotiated permessage-deflate
 };
 
 class ConnectionWorker;
+
+// The largest message the bench inflates; its payloads are at most 64 KiB.
+inline constexpr size_t kMaxInflatedBytes = 1 << 20;
 
 // One WebSocket connection speaking the Pusher protocol, owned by a ConnectionWorker and touched
 // only on its thread. It frames by itself (RFC 6455 client side): one read drains whatever the
@@ -82,7 +89,10 @@ class PusherConnection {
   // Returns false when the connection ended while handling the bytes.
   bool HandleHandshake();
   bool HandleFrames();
-  void HandleMessage(std::string_view text);
+  // One whole data message as it came off the wire; false when the connection ended over it.
+  bool HandleData(std::string_view payload, size_t wire_bytes, bool compressed);
+  // `wire_bytes`: the frame bytes that carried it; `compressed`: it arrived compressed.
+  void HandleMessage(std::string_view text, size_t wire_bytes = 0, bool compressed = false);
   void SendFrame(uint8_t opcode, std::string_view payload);
   void Flush();
   // Ends the connection: `Fail` before connection_established (counted as failed), `Drop`
@@ -109,7 +119,10 @@ class PusherConnection {
   size_t capacity_ = 0;
   size_t filled_ = 0;
   std::string fragments_;  // a fragmented message being reassembled (rare)
-  std::string pending_;    // frames waiting for the write in flight
+  size_t fragments_wire_bytes_ = 0;
+  bool fragments_compressed_ = false;
+  bool deflate_ = false;  // the server accepted permessage-deflate
+  std::string pending_;   // frames waiting for the write in flight
   std::string writing_buffer_;
 };
 
@@ -161,13 +174,19 @@ class ConnectionWorker {
   void OnHandshakeDone();
   void OnEstablished(PusherConnection& connection, std::string_view socket_id, int64_t started_ns);
   void OnSubscribed(int64_t started_ns);
-  void OnTimedMessage(int64_t send_ns);
+  void OnTimedMessage(int64_t send_ns, size_t wire_bytes, bool compressed);
+  // The text of a compressed message, or nullopt when it does not inflate. Every subscriber
+  // receives the same compressed bytes for one publish, so the last result is kept and reused
+  // for identical input: the bench then costs one inflate per publish per thread, as a browser
+  // costs one per delivery on its own machine.
+  std::optional<std::string_view> Inflate(std::string_view compressed);
   void CountIncident(std::string_view what);
   uint32_t NextMaskKey();
   void StartMore();
   void SendClientEvents();
-  static void Bump(std::atomic<uint64_t>& counter) {
-    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  static void Bump(std::atomic<uint64_t>& counter) { Add(counter, 1); }
+  static void Add(std::atomic<uint64_t>& counter, uint64_t n) {
+    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
 
   const ConnectionPlan& plan_;
@@ -190,6 +209,9 @@ class ConnectionWorker {
   int64_t last_established_ns_ = 0;
   int64_t last_subscribed_ns_ = 0;
   std::map<std::string, uint64_t> incidents_;
+  websocket::MessageInflater inflater_{kMaxInflatedBytes};
+  std::string last_compressed_;
+  std::string last_inflated_;
 
   // Client events.
   std::optional<RatePacer> pacer_;

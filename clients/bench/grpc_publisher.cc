@@ -48,7 +48,8 @@ class GrpcPublisher : public Publisher {
           const int64_t now = MonotonicNanos();
           if (now >= job.deadline_ns) break;
           const size_t channel = index % job.channels.size();
-          WriteTimedPayload(index, now, job.payload_bytes, &payload);
+          (job.json_payload ? WriteTimedJsonPayload : WriteTimedPayload)(
+              index, now, job.payload_bytes, &payload);
           request.set_channels(0, job.channels[channel]);
           request.set_data(payload);
           mine.first_send_ns = std::min(mine.first_send_ns, now);

@@ -121,13 +121,15 @@ class HttpLane {
 
   void BuildRequest(int64_t now) {
     if (run_.job.batch == 1) {
-      WriteTimedPayload(index_, now, run_.job.payload_bytes, &payloads_[0]);
+      (run_.job.json_payload ? WriteTimedJsonPayload : WriteTimedPayload)(
+          index_, now, run_.job.payload_bytes, &payloads_[0]);
       WritePublishBody(run_.job.channels[ChannelOf(index_)], payloads_[0], &body_);
     } else {
       payloads_.resize(std::max<size_t>(payloads_.size(), count_));
       std::vector<std::pair<std::string_view, std::string_view>> events;
       for (uint32_t i = 0; i < count_; ++i) {
-        WriteTimedPayload(index_ + i, now, run_.job.payload_bytes, &payloads_[i]);
+        (run_.job.json_payload ? WriteTimedJsonPayload : WriteTimedPayload)(
+            index_ + i, now, run_.job.payload_bytes, &payloads_[i]);
         events.emplace_back(run_.job.channels[ChannelOf(index_ + i)], payloads_[i]);
       }
       WriteBatchPublishBody(events, &body_);

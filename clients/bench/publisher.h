@@ -20,6 +20,8 @@ namespace gw::bench {
 struct PublishJob {
   std::vector<std::string> channels;
   uint32_t payload_bytes = 100;
+  // WriteTimedJsonPayload (a realistic broadcast) instead of WriteTimedPayload's padding.
+  bool json_payload = false;
   RatePacer pacer{0, 0};
   int64_t deadline_ns = 0;
   uint64_t max_messages = 0;

@@ -1,9 +1,13 @@
 #include "clients/bench/pusher_frames.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <iterator>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 
 namespace gw::bench {
@@ -56,6 +60,82 @@ void WriteTimedPayload(uint64_t seq, int64_t send_ns, size_t payload_bytes, std:
   out->append(digits, ns_end);
   out->push_back(':');
   if (out->size() < payload_bytes) out->append(payload_bytes - out->size(), 'x');
+}
+
+namespace {
+
+// Made-up but plausible chat traffic: names, sentences, ids and timestamps vary per record, as
+// they do between the messages of a real room.
+constexpr std::string_view kNames[] = {
+    "Amelia Hartmann", "Jonas Weber",  "Priya Raman",    "Lucas Oliveira", "Chen Wei",
+    "Sofia Rossi",     "Mateo Garcia", "Hannah Mueller", "Olu Adeyemi",    "Yuki Tanaka"};
+constexpr std::string_view kSentences[] = {
+    "Can you push the fix before the standup?",
+    "I moved the meeting to 3pm, the client asked for more time.",
+    "The invoice for March is attached, let me know if the totals look right.",
+    "Deploy finished, error rate is back to normal.",
+    "Who owns the onboarding email copy now?",
+    "Lunch at the Thai place on Friday?",
+    "I reviewed the PR, two small comments on the migration.",
+    "Customer #4411 reported the export is timing out again.",
+    "Shipping label printed, parcel goes out tomorrow morning.",
+    "Great work on the dashboard, the charts load much faster."};
+
+const std::vector<std::string>& ChatRecords() {
+  static const std::vector<std::string>* records = [] {
+    auto* list = new std::vector<std::string>();
+    for (int i = 0; i < 64; ++i) {
+      const int user = (i * 7 + 3) % 10;
+      list->push_back(absl::StrFormat(
+          R"({"id":%d,"room_id":42,"body":"%s","type":"text","user":{"id":%d,"name":"%s",)"
+          R"("avatar_url":"https://cdn.example.com/avatars/%d.jpg"},)"
+          R"("created_at":"2024-05-14T09:%02d:%02d.000000Z","reactions":[]})",
+          48000 + i, kSentences[(i * 3) % 10], 1900 + user, kNames[user], 1900 + user,
+          (i * 13) % 60, (i * 29) % 60));
+    }
+    return list;
+  }();
+  return *records;
+}
+
+}  // namespace
+
+void WriteTimedJsonPayload(uint64_t seq, int64_t send_ns, size_t payload_bytes, std::string* out) {
+  std::string stamp;
+  WriteTimedPayload(seq, send_ns, 0, &stamp);
+  out->clear();
+  out->append(R"({"stamp":")");
+  out->append(stamp);
+  out->append(R"(","messages":[)");
+  constexpr std::string_view kClose = R"(],"note":""})";
+  bool first = true;
+  for (const std::string& record : ChatRecords()) {
+    if (out->size() + 1 + record.size() + kClose.size() > payload_bytes) break;
+    if (!first) out->push_back(',');
+    out->append(record);
+    first = false;
+  }
+  out->append(R"(],"note":")");
+  // The rest is prose, so the size is exact without padding that compresses unlike text.
+  for (size_t i = 0; out->size() + 2 < payload_bytes; i = (i + 1) % std::size(kSentences)) {
+    const std::string_view sentence = kSentences[i];
+    out->append(sentence.substr(0, std::min(sentence.size(), payload_bytes - 2 - out->size())));
+    if (out->size() + 2 < payload_bytes) out->push_back(' ');
+  }
+  out->append("\"}");
+}
+
+void AppendJsonEscaped(std::string_view text, std::string* out) {
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out->append(absl::StrFormat("\\u%04x", static_cast<unsigned char>(c)));
+    } else {
+      out->push_back(c);
+    }
+  }
 }
 
 std::optional<Stamp> FindStamp(std::string_view text) {
@@ -149,7 +229,7 @@ void WriteClientEvent(std::string_view channel, std::string_view payload, std::s
   out->append(R"({"event":"client-bench","channel":")");
   out->append(channel);
   out->append(R"(","data":")");
-  out->append(payload);
+  AppendJsonEscaped(payload, out);
   out->append("\"}");
 }
 
@@ -158,7 +238,7 @@ void WritePublishBody(std::string_view channel, std::string_view payload, std::s
   out->append(R"({"name":"bench","channels":[")");
   out->append(channel);
   out->append(R"("],"data":")");
-  out->append(payload);
+  AppendJsonEscaped(payload, out);
   out->append("\"}");
 }
 
@@ -171,7 +251,7 @@ void WriteBatchPublishBody(const std::vector<std::pair<std::string_view, std::st
     out->append(R"({"name":"bench","channel":")");
     out->append(events[i].first);
     out->append(R"(","data":")");
-    out->append(events[i].second);
+    AppendJsonEscaped(events[i].second, out);
     out->append("\"}");
   }
   out->append("]}");

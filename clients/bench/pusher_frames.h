@@ -25,6 +25,16 @@ inline constexpr std::string_view kBenchClientEvent = "client-bench";
 // machine and the process with the receivers. Replaces the contents of `out`, reusing its capacity.
 void WriteTimedPayload(uint64_t seq, int64_t send_ns, size_t payload_bytes, std::string* out);
 
+// The same stamp inside a realistic broadcast: JSON text ({"stamp":"rtb:<seq>:<send_ns>:",
+// "messages":[chat messages with their authors],"note":"..."}) of exactly `payload_bytes`
+// (never shorter than the stamp and the JSON around it), what a Laravel chat app broadcasts.
+// Unlike the 'x' padding it compresses as real traffic does. Raw JSON: it needs escaping
+// (AppendJsonEscaped) to become a Pusher `data` string.
+void WriteTimedJsonPayload(uint64_t seq, int64_t send_ns, size_t payload_bytes, std::string* out);
+
+// Appends `text` as the inside of a JSON string (", \ and control characters escaped).
+void AppendJsonEscaped(std::string_view text, std::string* out);
+
 struct Stamp {
   uint64_t seq = 0;
   int64_t send_ns = 0;
@@ -55,12 +65,12 @@ std::optional<int> FindErrorCode(std::string_view frame);
 std::string SubscribeMessage(std::string_view channel, std::string_view auth,
                              std::string_view channel_data);
 inline constexpr std::string_view kPongMessage = R"({"event":"pusher:pong","data":{}})";
-// {"event":"client-bench","channel":CHANNEL,"data":"PAYLOAD"}, written into `out` (reused).
-// `payload` must need no JSON escaping (WriteTimedPayload's never does).
+// {"event":"client-bench","channel":CHANNEL,"data":"PAYLOAD"}, written into `out` (reused),
+// with PAYLOAD escaped as a JSON string.
 void WriteClientEvent(std::string_view channel, std::string_view payload, std::string* out);
 
 // The Pusher HTTP API body of one publish: {"name":"bench","channels":[CHANNEL],"data":PAYLOAD},
-// written into `out` (reused). Same escaping rule as WriteClientEvent.
+// written into `out` (reused), with PAYLOAD escaped as a JSON string.
 void WritePublishBody(std::string_view channel, std::string_view payload, std::string* out);
 
 // The body of POST /apps/ID/batch_events: {"batch":[{"name":"bench","channel":C,"data":P},...]},

@@ -44,6 +44,9 @@ struct FleetTotals {
   uint64_t delivered = 0;
   uint64_t sent = 0;
   uint64_t errors = 0;
+  uint64_t wire_bytes = 0;      // frame bytes (header + payload) of the timed deliveries
+  uint64_t compressed = 0;      // timed deliveries that arrived compressed
+  uint64_t deflate_agreed = 0;  // connections whose server accepted permessage-deflate
 };
 
 // The run's connections: --threads workers, connection g on worker g % threads.
@@ -78,6 +81,9 @@ class ConnectionFleet {
       totals.delivered += load(c.delivered);
       totals.sent += load(c.sent);
       totals.errors += load(c.errors);
+      totals.wire_bytes += load(c.wire_bytes);
+      totals.compressed += load(c.compressed);
+      totals.deflate_agreed += load(c.deflate_agreed);
     }
     return totals;
   }
@@ -221,7 +227,7 @@ ConnectionPlan BasePlan(const BenchOptions& options) {
   const std::string host_header = options.host.find(':') != std::string::npos
                                       ? absl::StrCat("[", options.host, "]:", options.port)
                                       : absl::StrCat(options.host, ":", options.port);
-  plan.upgrade_request = WsUpgradeRequest(host_header, options.key);
+  plan.upgrade_request = WsUpgradeRequest(host_header, options.key, options.compress);
   plan.app_key = options.key;
   plan.app_secret = options.secret;
   plan.source_addresses = options.source_addresses;
@@ -359,7 +365,14 @@ void AddPublishParams(const BenchOptions& options, BenchReport& report) {
   if (options.batch > 1) report.params.emplace_back("batch", absl::StrCat(options.batch));
   report.params.emplace_back("rate", RateText(options.rate));
   report.params.emplace_back("payload_bytes", absl::StrCat(options.payload_bytes));
+  report.params.emplace_back("payload", options.json_payload ? "json" : "padded");
+  report.params.emplace_back("compress", options.compress ? "offered" : "no");
   report.params.emplace_back("duration_s", FormatNumber(options.duration_seconds));
+}
+
+// " json", " deflate": what sets a run apart in its default name.
+std::string PayloadText(const BenchOptions& options) {
+  return absl::StrCat(options.json_payload ? " json" : "", options.compress ? " deflate" : "");
 }
 
 void AddPublishFailures(const PublishTotals& totals, BenchReport& report) {
@@ -387,10 +400,11 @@ PublishTotals RunPublisher(Publisher& publisher, const PublishJob& job, Progress
 }
 
 absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
-  BenchReport report = NewReport(
-      options,
-      absl::StrCat("fanout ", options.channels, "x", options.connections / options.channels, " ",
-                   PublishPathName(options.publish_path), " ", RateText(options.rate)));
+  BenchReport report =
+      NewReport(options, absl::StrCat("fanout ", options.channels, "x",
+                                      options.connections / options.channels, " ",
+                                      PublishPathName(options.publish_path), " ",
+                                      RateText(options.rate), PayloadText(options)));
   report.params.emplace_back("connections", absl::StrCat(options.connections));
   report.params.emplace_back("channels", absl::StrCat(options.channels));
   AddPublishParams(options, report);
@@ -427,6 +441,7 @@ absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
   PublishJob job;
   job.channels = fleet.plan().channels;
   job.payload_bytes = options.payload_bytes;
+  job.json_payload = options.json_payload;
   const int64_t start = MonotonicNanos() + 20'000'000;
   job.pacer = RatePacer(options.rate, start);
   job.deadline_ns = start + SecondsToNanos(options.duration_seconds);
@@ -477,6 +492,13 @@ absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
   row.push_back(NumberMetric("deliveries_per_s", PerSecond(totals.delivered, delivery_window),
                              Better::kHigher));
   AddDeliveryMetrics(row, latency, lost, should_have, totals.dropped);
+  // What a subscriber's network carries per event: the frame header and payload as sent.
+  row.push_back(NumberMetric(
+      "wire_bytes_per_delivery",
+      totals.delivered > 0 ? static_cast<double>(totals.wire_bytes) / totals.delivered : 0,
+      Better::kLower));
+  row.push_back(NumberMetric(
+      "compressed_pct", totals.delivered > 0 ? 100.0 * totals.compressed / totals.delivered : 0));
   meter.AddCpu(row, cpu_before, cpu_after, "deliveries", totals.delivered);
   if (writes != nullptr) {
     // Socket sends include the answers to the publisher's requests, one per request.
@@ -488,6 +510,10 @@ absl::StatusOr<BenchReport> RunFanout(const BenchOptions& options) {
     row.push_back(NumberMetric("server_other_writes", static_cast<double>(write_counts.writes)));
   }
   report.rows.push_back(std::move(row));
+  if (options.compress) {
+    report.notes.push_back(absl::StrCat("permessage-deflate accepted on ", totals.deflate_agreed,
+                                        " of ", totals.established, " connections"));
+  }
   AddPublishFailures(published, report);
   AddIncidentNote(fleet, report);
   if (ready.subscribed < options.connections) {
@@ -705,6 +731,7 @@ absl::StatusOr<BenchReport> RunPublish(const BenchOptions& options) {
   PublishJob job;
   job.channels = {"bench-nobody"};
   job.payload_bytes = options.payload_bytes;
+  job.json_payload = options.json_payload;
   const int64_t start = MonotonicNanos();
   job.pacer = RatePacer(options.rate, start);
   job.deadline_ns = start + SecondsToNanos(options.duration_seconds);

@@ -144,6 +144,24 @@ SCENARIO_LIST=(
   "fanout-100x20-rate|fanout --connections 2000 --channels 100 --rate 1000 --duration 10"
   "client-events-50x10|client-events --connections 500 --channels 50 --rate 5000 --duration 10"
   "publish-http|publish --publishers 8 --duration 10"
+  # permessage-deflate (gateway/README.md, "Compression"): a realistic 1.2 KB chat broadcast and a
+  # small 150-byte one, offered compression (--compress, as browsers do) or not. soketi 1.6.1
+  # cannot switch compression on (its uWebSockets app sets none), so it declines the offer.
+  "fanout-1x1000-json1200|fanout --connections 1000 --channels 1 --payload json --payload-bytes 1200 --publishers 4 --duration 10"
+  "fanout-1x1000-json1200-deflate|fanout --connections 1000 --channels 1 --payload json --payload-bytes 1200 --publishers 4 --duration 10 --compress"
+  "fanout-1x10000-json1200|fanout --connections 10000 --channels 1 --payload json --payload-bytes 1200 --publishers 4 --duration 10"
+  "fanout-1x10000-json1200-deflate|fanout --connections 10000 --channels 1 --payload json --payload-bytes 1200 --publishers 4 --duration 10 --compress"
+  # The same load offered to both forms (and both servers): server CPU per delivery at equal
+  # batching, where full-speed runs on a busy machine differ in how much CPU each got.
+  "fanout-1x1000-json1200-rate|fanout --connections 1000 --channels 1 --payload json --payload-bytes 1200 --rate 25 --duration 10"
+  "fanout-1x1000-json1200-deflate-rate|fanout --connections 1000 --channels 1 --payload json --payload-bytes 1200 --rate 25 --duration 10 --compress"
+  "fanout-1x10000-json1200-rate|fanout --connections 10000 --channels 1 --payload json --payload-bytes 1200 --rate 2.5 --duration 10"
+  "fanout-1x10000-json1200-deflate-rate|fanout --connections 10000 --channels 1 --payload json --payload-bytes 1200 --rate 2.5 --duration 10 --compress"
+  "fanout-1x1000-json150|fanout --connections 1000 --channels 1 --payload json --payload-bytes 150 --publishers 4 --duration 10"
+  "fanout-1x1000-json150-deflate|fanout --connections 1000 --channels 1 --payload json --payload-bytes 150 --publishers 4 --duration 10 --compress"
+  "fanout-1x10000-json150|fanout --connections 10000 --channels 1 --payload json --payload-bytes 150 --publishers 4 --duration 10"
+  "fanout-1x10000-json150-deflate|fanout --connections 10000 --channels 1 --payload json --payload-bytes 150 --publishers 4 --duration 10 --compress"
+  "idle-deflate|idle --steps $IDLE_STEPS --duration 5 --compress"
   "fanout-1x1000-grpc-rate|gateway-only fanout --connections 1000 --channels 1 --publisher grpc --rate 50 --duration 10"
   "fanout-1x1000-grpc|gateway-only fanout --connections 1000 --channels 1 --publisher grpc --publishers 4 --duration 10"
   "publish-grpc|gateway-only publish --publisher grpc --publishers 8 --duration 10"

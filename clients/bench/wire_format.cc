@@ -21,6 +21,7 @@ std::optional<WsFrameHeader> ParseWsFrameHeader(std::string_view bytes) {
   const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
   WsFrameHeader header;
   header.fin = (b[0] & 0x80) != 0;
+  header.rsv1 = (b[0] & 0x40) != 0;
   header.opcode = b[0] & 0x0F;
   header.masked = (b[1] & 0x80) != 0;
   uint64_t length = b[1] & 0x7F;
@@ -74,20 +75,24 @@ void AppendWsClientFrame(WsOpcode opcode, std::string_view payload, uint32_t mas
   ApplyWsMask(out->data() + start, length, mask);
 }
 
-std::string WsUpgradeRequest(std::string_view host_header, std::string_view app_key) {
+std::string WsUpgradeRequest(std::string_view host_header, std::string_view app_key,
+                             bool offer_deflate) {
   // The key is fixed: the bench does not check Sec-WebSocket-Accept (a server that answers 101
   // has accepted), and a constant saves a random draw and a base64 per connection. It must still
   // be 16 bytes in base64 (RFC 6455 §4.2.1): strict servers answer any other key with 400.
-  return absl::StrCat("GET /app/", absl::string_view(app_key.data(), app_key.size()),
-                      "?protocol=7&client=realtime-bench&version=0.1.0&flash=false HTTP/1.1\r\n"
-                      "Host: ",
-                      absl::string_view(host_header.data(), host_header.size()),
-                      "\r\n"
-                      "Upgrade: websocket\r\n"
-                      "Connection: Upgrade\r\n"
-                      "Sec-WebSocket-Key: cmVhbHRpbWUtYmVuY2gwMQ==\r\n"
-                      "Sec-WebSocket-Version: 13\r\n"
-                      "\r\n");
+  return absl::StrCat(
+      "GET /app/", absl::string_view(app_key.data(), app_key.size()),
+      "?protocol=7&client=realtime-bench&version=0.1.0&flash=false HTTP/1.1\r\n"
+      "Host: ",
+      absl::string_view(host_header.data(), host_header.size()),
+      "\r\n"
+      "Upgrade: websocket\r\n"
+      "Connection: Upgrade\r\n"
+      "Sec-WebSocket-Key: cmVhbHRpbWUtYmVuY2gwMQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n",
+      offer_deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                    : "",
+      "\r\n");
 }
 
 std::optional<HttpResponseHead> ParseHttpResponseHead(std::string_view bytes) {
@@ -122,6 +127,8 @@ std::optional<HttpResponseHead> ParseHttpResponseHead(std::string_view bytes) {
       if (ContainsIgnoreCase(value, "keep-alive")) saw_keep_alive = true;
     } else if (absl::EqualsIgnoreCase(name, "transfer-encoding")) {
       if (ContainsIgnoreCase(value, "chunked")) head.chunked = true;
+    } else if (absl::EqualsIgnoreCase(name, "sec-websocket-extensions")) {
+      if (ContainsIgnoreCase(value, "permessage-deflate")) head.permessage_deflate = true;
     }
   }
   if (http10 && !saw_keep_alive) head.keep_alive = false;

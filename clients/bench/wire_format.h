@@ -23,6 +23,7 @@ enum WsOpcode : uint8_t {
 
 struct WsFrameHeader {
   bool fin = false;
+  bool rsv1 = false;  // a permessage-deflate compressed message (its first frame)
   uint8_t opcode = 0;
   bool masked = false;
   uint8_t mask[4] = {0, 0, 0, 0};
@@ -30,8 +31,8 @@ struct WsFrameHeader {
   size_t header_length = 0;  // bytes before the payload
 };
 
-// Parses the frame header at the start of `bytes`; nullopt while it is incomplete. Reserved bits
-// are not checked (no extension is negotiated, so a server never sets them).
+// Parses the frame header at the start of `bytes`; nullopt while it is incomplete. RSV2 and RSV3
+// are not checked (no extension uses them).
 std::optional<WsFrameHeader> ParseWsFrameHeader(std::string_view bytes);
 
 // Appends one client frame (FIN set, masked with `mask_key` as RFC 6455 requires of clients).
@@ -42,7 +43,10 @@ void AppendWsClientFrame(WsOpcode opcode, std::string_view payload, uint32_t mas
 void ApplyWsMask(char* data, size_t size, const uint8_t mask[4], size_t offset = 0);
 
 // The upgrade request for the Pusher edge: GET /app/KEY?protocol=7&client=realtime-bench...
-std::string WsUpgradeRequest(std::string_view host_header, std::string_view app_key);
+// With `offer_deflate`, it offers permessage-deflate as Chromium does
+// ("permessage-deflate; client_max_window_bits").
+std::string WsUpgradeRequest(std::string_view host_header, std::string_view app_key,
+                             bool offer_deflate = false);
 
 // The status and framing of an HTTP/1.1 response whose head is complete in `bytes`.
 struct HttpResponseHead {
@@ -51,6 +55,8 @@ struct HttpResponseHead {
   uint64_t content_length = 0;
   bool keep_alive = true;  // false for "Connection: close" or HTTP/1.0 without keep-alive
   bool chunked = false;    // Transfer-Encoding: chunked (the bench does not read those)
+  // Sec-WebSocket-Extensions names permessage-deflate: the server may send compressed frames.
+  bool permessage_deflate = false;
 };
 // nullopt while the blank line has not arrived; a head that is not HTTP/1.x yields status 0.
 std::optional<HttpResponseHead> ParseHttpResponseHead(std::string_view bytes);

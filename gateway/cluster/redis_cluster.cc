@@ -519,7 +519,7 @@ void RedisCluster::Publish(core::AppState& app, std::string_view channel, core::
     }
     const std::string message = EncodeClusterMessage(
         Kind::kEvent, {node_base_, id != 0 ? std::to_string(id) : "", options.except_socket_id,
-                       options.traceparent, *frame});
+                       options.traceparent, frame->text()});
     const std::string pubsub = names_.Traffic(app.app().id, channel);
     const bool want_counts = receipt != nullptr && options.want_counts;
     // The nodes PUBLISH reached, and (from the script) the channel's counts.
@@ -553,7 +553,7 @@ void RedisCluster::Publish(core::AppState& app, std::string_view channel, core::
     const std::string ttl = std::to_string(
         std::chrono::duration_cast<std::chrono::milliseconds>(options.cache_ttl).count());
     const std::string_view keys[] = {counts, roster, cache};
-    const std::string_view args[] = {channel, pubsub, message, ttl, *frame,
+    const std::string_view args[] = {channel, pubsub, message, ttl, frame->text(),
                                      want_counts ? "1" : "0"};
     redis_->Eval(ClusterScripts::Get().publish, keys, args, std::move(published));
   });

@@ -29,6 +29,12 @@ struct Config {
   // Largest inbound WebSocket message or HTTP body, in KiB (beyond the per-app payload limit,
   // this guards the parser itself).
   uint32_t max_request_kb = 256;
+  // permessage-deflate (RFC 7692) for WebSocket clients that offer it (every browser does): a
+  // published frame of at least `websocket_compression_min_bytes` is compressed once and the
+  // same bytes go to every subscriber that accepted it. An app may opt out
+  // (enable_websocket_compression).
+  bool websocket_compression = true;
+  uint32_t websocket_compression_min_bytes = 256;
   // Seconds a drain waits for clients to leave after SIGTERM before cutting them.
   uint32_t shutdown_grace_seconds = 10;
   std::string log_level = "info";  // debug | info | warn | error

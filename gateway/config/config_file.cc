@@ -302,6 +302,7 @@ const Key<App> kAppKeys[] = {
     {"enable_watchlist_events", Store<&App::enable_watchlist_events, ReadBool>},
     {"webhooks", ReadWebhooks},
     {"webhook_batching", Store<&App::webhook_batching, ReadBool>},
+    {"enable_websocket_compression", Store<&App::enable_websocket_compression, ReadBool>},
 };
 
 absl::Status ReadApp(const json::value& value, absl::string_view path, App* app) {
@@ -345,6 +346,8 @@ const Key<Config> kConfigKeys[] = {
     {"max_request_kb", Store<&Config::max_request_kb, ReadPositiveCount>},
     {"max_publish_backlog", Store<&Config::max_publish_backlog, ReadCount>},
     {"shutdown_grace_seconds", Store<&Config::shutdown_grace_seconds, ReadCount>},
+    {"websocket_compression", Store<&Config::websocket_compression, ReadBool>},
+    {"websocket_compression_min_bytes", Store<&Config::websocket_compression_min_bytes, ReadCount>},
     {"grpc_tls_cert_file", Store<&Config::grpc_tls_cert_file, ReadString>},
     {"grpc_tls_key_file", Store<&Config::grpc_tls_key_file, ReadString>},
     {"grpc_tls_client_ca_file", Store<&Config::grpc_tls_client_ca_file, ReadString>},

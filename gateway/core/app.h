@@ -82,6 +82,9 @@ struct App {
   // pusher_internal:watchlist_events (online / offline) for signed-in users with a watchlist.
   bool enable_watchlist_events = false;
   std::vector<WebhookTarget> webhooks;
+  // permessage-deflate for this app's WebSocket clients, where the server allows it
+  // (Config::websocket_compression); false answers every offer without the extension.
+  bool enable_websocket_compression = true;
   // Pusher's "batch webhooks": one POST may carry several events (else one event per POST).
   bool webhook_batching = false;
 };

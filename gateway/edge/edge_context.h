@@ -20,6 +20,10 @@ struct EdgeLimits {
   uint32_t max_connections = 0;  // 0 = unlimited; over it: 4100
   size_t max_write_buffer_bytes = 1024 * 1024;
   size_t max_request_bytes = 256 * 1024;
+  // permessage-deflate where the client offers it and its app allows it; published frames
+  // shorter than compression_min_bytes go uncompressed.
+  bool websocket_compression = true;
+  size_t compression_min_bytes = 256;
   std::chrono::seconds http_idle_timeout{30};
   // How long a closing connection may take to flush before its socket is cut.
   std::chrono::seconds close_timeout{5};

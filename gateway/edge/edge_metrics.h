@@ -20,6 +20,7 @@ struct AppEdgeMetrics {
   observability::Counter* bytes_in;
   observability::Counter* messages_out;
   observability::Counter* bytes_out;
+  observability::Counter* messages_out_compressed;
   observability::Counter* slow_consumers;
   observability::Counter* client_events_rate_limited;
   observability::Counter* client_events;

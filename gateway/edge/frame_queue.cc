@@ -18,12 +18,21 @@ constexpr size_t kKeepIfUsedOneIn = 4;
 void FrameQueue::Push(core::Frame payload, websocket::Opcode opcode) {
   bytes_ += payload->size();
   websocket::FrameHeader header = websocket::EncodeFrameHeader(opcode, payload->size());
-  entries_.push_back(Entry{std::move(payload), header});
+  const std::string* text = &payload->text();
+  entries_.push_back(Entry{{std::move(payload), text}, header});
+}
+
+void FrameQueue::PushCompressed(core::Frame frame, const std::string& compressed) {
+  bytes_ += compressed.size();
+  websocket::FrameHeader header =
+      websocket::EncodeFrameHeader(websocket::Opcode::kText, compressed.size(), true);
+  entries_.push_back(Entry{{std::move(frame), &compressed}, header});
 }
 
 void FrameQueue::PushRaw(core::Frame bytes) {
   bytes_ += bytes->size();
-  entries_.push_back(Entry{std::move(bytes), websocket::FrameHeader{}});
+  const std::string* text = &bytes->text();
+  entries_.push_back(Entry{{std::move(bytes), text}, websocket::FrameHeader{}});
 }
 
 FrameQueue::Gathered FrameQueue::Gather(std::span<iovec> out) const {

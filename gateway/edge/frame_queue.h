@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "gateway/core/frame.h"
@@ -29,6 +31,9 @@ class FrameQueue {
  public:
   // A WebSocket frame with `payload` (shared, never copied).
   void Push(core::Frame payload, websocket::Opcode opcode);
+  // A text frame carrying `compressed`, the permessage-deflate form of `frame` (it lives in the
+  // frame, which keeps it alive), with RSV1 set.
+  void PushCompressed(core::Frame frame, const std::string& compressed);
   // Bytes written as they are, before any framing (the handshake's HTTP response).
   void PushRaw(core::Frame bytes);
 
@@ -58,7 +63,8 @@ class FrameQueue {
 
  private:
   struct Entry {
-    core::Frame bytes;
+    // Points into a core::Frame (its text or its compressed form) and shares its ownership.
+    std::shared_ptr<const std::string> bytes;
     websocket::FrameHeader header;  // size 0 for raw bytes
   };
   // Removes the first `count` entries (written or dropped).

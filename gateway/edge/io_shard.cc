@@ -30,7 +30,10 @@ uint64_t SeedFor(size_t index) {
 }  // namespace
 
 IoShard::IoShard(size_t index, EdgeContext& context)
-    : index_(index), context_(context), socket_ids_(SeedFor(index)) {}
+    : index_(index),
+      context_(context),
+      socket_ids_(SeedFor(index)),
+      inflater_(context.limits.max_request_bytes) {}
 
 IoShard::~IoShard() { Join(); }
 

@@ -17,6 +17,8 @@
 #include "gateway/core/socket_id.h"
 #include "gateway/edge/edge_context.h"
 #include "gateway/edge/end_of_turn.h"
+#include "gateway/websocket/message_deflater.h"
+#include "gateway/websocket/message_inflater.h"
 
 namespace gw::edge {
 
@@ -51,6 +53,11 @@ class IoShard {
   std::vector<char>& read_buffer() { return read_buffer_; }
   // Where sessions ask to be written once, at the end of the current loop turn.
   EndOfTurn& end_of_turn() { return end_of_turn_; }
+  // permessage-deflate, one of each per shard and none per connection: the deflater makes the
+  // compressed form of a published frame that this shard's subscribers are first to want; the
+  // inflater reads every compressed client message on the shard (client_no_context_takeover).
+  websocket::MessageDeflater& deflater() { return deflater_; }
+  websocket::MessageInflater& inflater() { return inflater_; }
 
   void AddSession(WsSession* session) { sessions_.insert(session); }
   void RemoveSession(WsSession* session) { sessions_.erase(session); }
@@ -72,6 +79,8 @@ class IoShard {
   // Raw pointers: a session removes itself when it ends, on this thread.
   absl::flat_hash_set<WsSession*> sessions_;
   std::vector<char> read_buffer_ = std::vector<char>(64 * 1024);
+  websocket::MessageDeflater deflater_;
+  websocket::MessageInflater inflater_;
   uint64_t sweeps_ = 0;
   std::thread thread_;
 };

@@ -8,10 +8,16 @@
 
 namespace gw::edge {
 
-Outbox::Queued Outbox::Push(core::Frame payload, websocket::Opcode opcode, size_t cap) {
+Outbox::Queued Outbox::Push(core::Frame payload, websocket::Opcode opcode, size_t cap,
+                            const std::string* compressed) {
   if (close_queued_) return Queued::kAfterClose;
-  if (queue_.bytes() + payload->size() > cap) return Queued::kOverCap;
-  queue_.Push(std::move(payload), opcode);
+  const size_t size = compressed != nullptr ? compressed->size() : payload->size();
+  if (queue_.bytes() + size > cap) return Queued::kOverCap;
+  if (compressed != nullptr) {
+    queue_.PushCompressed(std::move(payload), *compressed);
+  } else {
+    queue_.Push(std::move(payload), opcode);
+  }
   return Queued::kYes;
 }
 

@@ -2,6 +2,7 @@
 #define GATEWAY_EDGE_OUTBOX_H_
 
 #include <cstddef>
+#include <string>
 
 #include "gateway/core/frame.h"
 #include "gateway/edge/frame_queue.h"
@@ -31,7 +32,10 @@ class Outbox {
   enum class Queued { kYes, kOverCap, kAfterClose };
   // Queues a frame unless its payload would take the bytes waiting past `cap` (kOverCap: the
   // caller cuts the slow consumer) or the close frame is already queued (kAfterClose).
-  Queued Push(core::Frame payload, websocket::Opcode opcode, size_t cap);
+  // `compressed`, when given, is the payload's permessage-deflate form (it lives in the frame):
+  // it is sent in the payload's place, with RSV1 set, and counted against `cap` instead.
+  Queued Push(core::Frame payload, websocket::Opcode opcode, size_t cap,
+              const std::string* compressed = nullptr);
   // Bytes written as they are (the handshake's HTTP response); never capped.
   void PushRaw(core::Frame bytes);
   // The close frame with `payload`: the last frame this connection sends.

@@ -14,6 +14,7 @@
 #include "gateway/observability/log.h"
 #include "gateway/pusher/error_codes.h"
 #include "gateway/pusher/server_frames.h"
+#include "gateway/websocket/deflate_negotiation.h"
 #include "gateway/websocket/frame_writer.h"
 #include "gateway/websocket/handshake.h"
 
@@ -105,20 +106,38 @@ void WsSession::Run(const http::request<http::string_body>& upgrade, std::string
   // Reads are attempted until the socket says it would block; only then is readiness awaited.
   socket_.non_blocking(true, ec);
   if (ec) return Teardown();
-  outbox_.PushRaw(
-      core::MakeFrame(websocket::SwitchingProtocolsResponse(accept_key, "realtime-gateway")));
-  Admit(upgrade);
+  UpgradeDecision decision =
+      CheckUpgrade(context_.apps, upgrade.target(), upgrade[http::field::origin]);
+  deflate_ = AgreeOnCompression(upgrade, decision);
+  outbox_.PushRaw(core::MakeFrame(websocket::SwitchingProtocolsResponse(
+      accept_key, "realtime-gateway", deflate_ ? websocket::kPermessageDeflateAnswer : "")));
+  Admit(upgrade, std::move(decision));
   if (!early_bytes.empty() && !Consume(early_bytes.data(), early_bytes.size())) return;
   RequestWrite();
   ReadAvailable();
 }
 
-void WsSession::Admit(const http::request<http::string_body>& upgrade) {
+bool WsSession::AgreeOnCompression(const http::request<http::string_body>& upgrade,
+                                   const UpgradeDecision& decision) const {
+  if (!context_.limits.websocket_compression || decision.app == nullptr ||
+      !decision.app->app().enable_websocket_compression ||
+      websocket::IgnoresClientNoContextTakeover(upgrade[http::field::user_agent])) {
+    return false;
+  }
+  // Several header lines are one list (RFC 9110 §5.3).
+  std::string offers;
+  for (const auto& field : upgrade) {
+    if (field.name() != http::field::sec_websocket_extensions) continue;
+    if (!offers.empty()) offers += ", ";
+    offers += field.value();
+  }
+  return websocket::OffersPermessageDeflate(offers);
+}
+
+void WsSession::Admit(const http::request<http::string_body>& upgrade, UpgradeDecision decision) {
   if (context_.draining.load()) {
     return CloseWith(pusher::kReconnectImmediately, "Server is shutting down", true);
   }
-  UpgradeDecision decision =
-      CheckUpgrade(context_.apps, upgrade.target(), upgrade[http::field::origin]);
   auto refuse = [this](uint16_t code, std::string_view message) {
     if (context_.metrics != nullptr) context_.metrics->ConnectionRefused(code);
     observability::LogDebug("connection refused",
@@ -184,7 +203,8 @@ void WsSession::WaitReadable() {
 bool WsSession::Consume(char* bytes, size_t size) {
   if (connection_) connection_->NoteActivity(Clock::now());
   const uint16_t violation = reader_.Read(
-      bytes, size, [this](const ClientMessage& message) { return OnClientMessage(message); });
+      bytes, size, [this](const ClientMessage& message) { return OnClientMessage(message); },
+      deflate_ ? &shard_.inflater() : nullptr);
   // After a violation the rest is read and dropped until the client closes, so that our close
   // frame is not lost to the reset that closing with unread data would cause.
   if (violation != 0) FailConnection(violation);
@@ -256,10 +276,19 @@ void WsSession::Disconnect(uint16_t code, std::string_view reason) {
 }
 
 void WsSession::Deliver(const core::Frame& frame) {
-  if (state_ != State::kOpen || !Queue(frame, websocket::Opcode::kText)) return;
+  if (state_ != State::kOpen) return;
+  const std::string* compressed = nullptr;
+  if (deflate_ && frame->size() >= context_.limits.compression_min_bytes) {
+    // Made by whichever subscriber, on whichever shard, wants it first; shared by the rest.
+    const std::string& form = frame->CompressedForm(
+        [this](std::string_view text) { return shard_.deflater().Deflate(text); });
+    if (!form.empty()) compressed = &form;
+  }
+  if (!Queue(frame, websocket::Opcode::kText, compressed)) return;
   if (metrics_ != nullptr) {
     metrics_->messages_out->Add();
-    metrics_->bytes_out->Add(frame->size());
+    metrics_->bytes_out->Add(compressed != nullptr ? compressed->size() : frame->size());
+    if (compressed != nullptr) metrics_->messages_out_compressed->Add();
   }
 }
 
@@ -276,14 +305,15 @@ void WsSession::Send(core::Frame frame, websocket::Opcode opcode) {
   Queue(std::move(frame), opcode);
 }
 
-bool WsSession::Queue(core::Frame frame, websocket::Opcode opcode) {
+bool WsSession::Queue(core::Frame frame, websocket::Opcode opcode,
+                      const std::string* compressed) {
   if (state_ == State::kClosed) return false;
   // Replies count against the cap like deliveries: a client that keeps sending pings or requests
   // but never reads the answers would otherwise grow its queue without bound. What CloseWith
   // queues while closing (the pusher:error before the close frame) is the last and always fits.
   const size_t cap = state_ == State::kOpen ? context_.limits.max_write_buffer_bytes
                                             : std::numeric_limits<size_t>::max();
-  switch (outbox_.Push(std::move(frame), opcode, cap)) {
+  switch (outbox_.Push(std::move(frame), opcode, cap, compressed)) {
     case Outbox::Queued::kYes:
       RequestWrite();
       return true;

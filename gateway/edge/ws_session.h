@@ -15,6 +15,7 @@
 #include "gateway/core/app_state.h"
 #include "gateway/core/frame.h"
 #include "gateway/core/subscriber.h"
+#include "gateway/edge/connection_gate.h"
 #include "gateway/edge/end_of_turn.h"
 #include "gateway/edge/io_shard.h"
 #include "gateway/edge/outbox.h"
@@ -81,7 +82,12 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
  private:
   enum class State { kOpen, kClosing, kClosed };
 
-  void Admit(const boost::beast::http::request<boost::beast::http::string_body>& upgrade);
+  void Admit(const boost::beast::http::request<boost::beast::http::string_body>& upgrade,
+             UpgradeDecision decision);
+  // permessage-deflate when the server and the client's app allow it and the client offers it.
+  bool AgreeOnCompression(
+      const boost::beast::http::request<boost::beast::http::string_body>& upgrade,
+      const UpgradeDecision& decision) const;
   // Reads until the socket has nothing more (or a turn's share is used), then waits for more.
   void ReadAvailable();
   void WaitReadable();
@@ -97,8 +103,10 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
   // A frame that would take the queue past the write cap closes the client with 4100 instead
   // (it does not read what it is sent or asks for).
   void Send(core::Frame frame, websocket::Opcode opcode);
-  // Send, saying whether the frame was queued.
-  bool Queue(core::Frame frame, websocket::Opcode opcode);
+  // Send, saying whether the frame was queued. `compressed`, when given, is the frame's
+  // permessage-deflate form, sent in its place.
+  bool Queue(core::Frame frame, websocket::Opcode opcode,
+             const std::string* compressed = nullptr);
   // The close frame; nothing is queued after it.
   void SendClose(uint16_t code, std::string_view reason);
   // Asks for a write at the end of this turn, or writes now if enough waits for a write of its
@@ -128,6 +136,9 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
   boost::asio::ip::tcp::socket socket_;
   websocket::FrameReader reader_;
   State state_ = State::kOpen;
+  // permessage-deflate was negotiated: published frames may go compressed, and the client's
+  // compressed messages are inflated (by the shard's inflater; nothing is kept here).
+  bool deflate_ = false;
 
   // The admitted client's protocol rules; empty until admitted (and for a refused client).
   std::optional<session::PusherConnection> connection_;

@@ -65,7 +65,7 @@ size_t BytesToComplete(std::string_view start) {
 
 }  // namespace
 
-uint16_t FrameReader::Read(char* bytes, size_t size, Sink sink) {
+uint16_t FrameReader::Read(char* bytes, size_t size, Sink sink, MessageInflater* inflater) {
   if (error_ != 0) return error_;
   // A frame cut by the last read is completed with only the bytes it still lacks; everything
   // after it is read in place. Appending the whole read instead would copy it, and would leave
@@ -76,7 +76,7 @@ uint16_t FrameReader::Read(char* bytes, size_t size, Sink sink) {
     bytes += take;
     size -= take;
     size_t consumed = 0;
-    const Step step = ReadFrame(partial_.data(), partial_.size(), consumed, sink);
+    const Step step = ReadFrame(partial_.data(), partial_.size(), consumed, sink, inflater);
     if (step == Step::kStop) {
       Release(partial_);
       Release(fragments_);
@@ -93,7 +93,7 @@ uint16_t FrameReader::Read(char* bytes, size_t size, Sink sink) {
   size_t offset = 0;
   while (offset < size) {
     size_t consumed = 0;
-    const Step step = ReadFrame(bytes + offset, size - offset, consumed, sink);
+    const Step step = ReadFrame(bytes + offset, size - offset, consumed, sink, inflater);
     if (step == Step::kStop) {
       Release(fragments_);
       return error_;
@@ -113,7 +113,8 @@ size_t FrameReader::held_bytes() const {
   return heap(partial_) + heap(fragments_);
 }
 
-FrameReader::Step FrameReader::ReadFrame(char* bytes, size_t size, size_t& consumed, Sink sink) {
+FrameReader::Step FrameReader::ReadFrame(char* bytes, size_t size, size_t& consumed, Sink sink,
+                                         MessageInflater* inflater) {
   if (size < 2) return Step::kNeedMore;
   const auto* head = reinterpret_cast<const uint8_t*>(bytes);
   const bool final = (head[0] & 0x80) != 0;
@@ -122,9 +123,13 @@ FrameReader::Step FrameReader::ReadFrame(char* bytes, size_t size, size_t& consu
   const bool masked = (head[1] & 0x80) != 0;
   uint64_t length = head[1] & 0x7F;
   size_t header_size = 2;
-  // No extension was negotiated, so any reserved bit is an error; clients must mask.
-  if (reserved != 0 || !masked) return Fail(kCloseProtocolError);
   const bool control = (opcode & 0x8) != 0;
+  // RSV1 marks a compressed message, only where permessage-deflate was negotiated and only on
+  // a message's first frame (RFC 7692 §6); RSV2 and RSV3 belong to no extension we speak.
+  // Clients must mask.
+  const bool compressed = reserved == 0x40 && inflater != nullptr && !control &&
+                          opcode != static_cast<uint8_t>(Opcode::kContinuation);
+  if ((reserved != 0 && !compressed) || !masked) return Fail(kCloseProtocolError);
   if (control) {
     if (opcode > static_cast<uint8_t>(Opcode::kPong)) return Fail(kCloseProtocolError);
     if (!final || length > 125) return Fail(kCloseProtocolError);
@@ -183,9 +188,13 @@ FrameReader::Step FrameReader::ReadFrame(char* bytes, size_t size, size_t& consu
     case Opcode::kText:
     case Opcode::kBinary: {
       const Kind kind = opcode == static_cast<uint8_t>(Opcode::kText) ? Kind::kText : Kind::kBinary;
-      if (final) return Deliver(kind, body, sink) ? Step::kFrame : Step::kStop;
+      if (final) {
+        return Deliver(kind, body, sink, compressed ? inflater : nullptr) ? Step::kFrame
+                                                                          : Step::kStop;
+      }
       in_fragmented_message_ = true;
       fragmented_kind_ = kind;
+      fragmented_compressed_ = compressed;
       fragments_.assign(body);
       return Step::kFrame;
     }
@@ -193,7 +202,8 @@ FrameReader::Step FrameReader::ReadFrame(char* bytes, size_t size, size_t& consu
       fragments_.append(body);
       if (!final) return Step::kFrame;
       in_fragmented_message_ = false;
-      const bool go_on = Deliver(fragmented_kind_, fragments_, sink);
+      const bool go_on =
+          Deliver(fragmented_kind_, fragments_, sink, fragmented_compressed_ ? inflater : nullptr);
       Release(fragments_);
       return go_on ? Step::kFrame : Step::kStop;
     }
@@ -201,7 +211,16 @@ FrameReader::Step FrameReader::ReadFrame(char* bytes, size_t size, size_t& consu
   return Fail(kCloseProtocolError);
 }
 
-bool FrameReader::Deliver(ClientMessage::Kind kind, std::string_view payload, Sink sink) {
+bool FrameReader::Deliver(ClientMessage::Kind kind, std::string_view payload, Sink sink,
+                          MessageInflater* inflater) {
+  if (inflater != nullptr) {
+    const MessageInflater::Result inflated = inflater->Inflate(payload);
+    if (inflated.close_code != 0) {
+      Fail(inflated.close_code);
+      return false;
+    }
+    payload = inflated.message;
+  }
   if (kind == ClientMessage::Kind::kText && !IsValidUtf8(payload)) {
     Fail(kCloseInvalidPayload);
     return false;

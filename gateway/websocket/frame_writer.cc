@@ -2,9 +2,9 @@
 
 namespace gw::websocket {
 
-FrameHeader EncodeFrameHeader(Opcode opcode, uint64_t payload_size) {
+FrameHeader EncodeFrameHeader(Opcode opcode, uint64_t payload_size, bool compressed) {
   FrameHeader header{};
-  header.bytes[0] = 0x80 | static_cast<uint8_t>(opcode);
+  header.bytes[0] = 0x80 | (compressed ? 0x40 : 0) | static_cast<uint8_t>(opcode);
   if (payload_size < 126) {
     header.bytes[1] = static_cast<uint8_t>(payload_size);
     header.size = 2;

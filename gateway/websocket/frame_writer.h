@@ -23,18 +23,18 @@ inline constexpr uint16_t kCloseNormal = 1000;
 inline constexpr uint16_t kCloseProtocolError = 1002;
 inline constexpr uint16_t kCloseInvalidPayload = 1007;
 inline constexpr uint16_t kCloseMessageTooBig = 1009;
+inline constexpr uint16_t kCloseInternalError = 1011;
 
-// The 2-10 bytes in front of one server frame: final, unmasked (servers never mask), no
-// extension bits. Because the header depends only on the opcode and the length, the payload of
-// a published message is written as-is from the buffer every subscriber shares.
+// The 2-10 bytes in front of one server frame: final, unmasked (servers never mask), RSV1 set
+// when the payload is a permessage-deflate message (`compressed`), the other extension bits
+// clear. Because the header depends only on these and the length, the payload of a published
+// message is written as-is from the buffer every subscriber shares, compressed or not.
 struct FrameHeader {
   std::array<uint8_t, 10> bytes;
   uint8_t size;
-  std::string_view view() const {
-    return {reinterpret_cast<const char*>(bytes.data()), size};
-  }
+  std::string_view view() const { return {reinterpret_cast<const char*>(bytes.data()), size}; }
 };
-FrameHeader EncodeFrameHeader(Opcode opcode, uint64_t payload_size);
+FrameHeader EncodeFrameHeader(Opcode opcode, uint64_t payload_size, bool compressed = false);
 
 // A close frame's payload: the code in network order, then the reason cut to the 123 bytes a
 // control frame leaves for it (at a UTF-8 character boundary, so the peer can still read it).

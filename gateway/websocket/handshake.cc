@@ -56,11 +56,14 @@ std::string AcceptKeyFor(std::string_view key) {
   return std::string(reinterpret_cast<const char*>(encoded), encoded_size);
 }
 
-std::string SwitchingProtocolsResponse(std::string_view accept_key, std::string_view server) {
+std::string SwitchingProtocolsResponse(std::string_view accept_key, std::string_view server,
+                                       std::string_view extensions) {
   return absl::StrCat(
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: ",
       absl::string_view(accept_key.data(), accept_key.size()),
+      extensions.empty() ? "" : "\r\nSec-WebSocket-Extensions: ",
+      absl::string_view(extensions.data(), extensions.size()),
       "\r\nServer: ", absl::string_view(server.data(), server.size()), "\r\n\r\n");
 }
 

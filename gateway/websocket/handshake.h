@@ -24,8 +24,10 @@ HandshakeVerdict CheckHandshake(std::string_view version, std::string_view key);
 // base64(SHA-1(key + the RFC's GUID)).
 std::string AcceptKeyFor(std::string_view key);
 
-// The whole 101 response, ready to be written before the first frame.
-std::string SwitchingProtocolsResponse(std::string_view accept_key, std::string_view server);
+// The whole 101 response, ready to be written before the first frame. `extensions`, when not
+// empty, is sent as Sec-WebSocket-Extensions (the negotiated extension's answer).
+std::string SwitchingProtocolsResponse(std::string_view accept_key, std::string_view server,
+                                       std::string_view extensions = {});
 
 }  // namespace gw::websocket
 

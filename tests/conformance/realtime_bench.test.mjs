@@ -55,6 +55,22 @@ describe('realtime-bench against the gateway', () => {
     assert.ok(row.latency_p99_ms > 0);
   });
 
+  it('fanout with a JSON broadcast, offered compression: arrives compressed and smaller', async () => {
+    const args = ['--connections', '20', '--channels', '2', '--rate', '20', '--duration', '1',
+      '--payload', 'json', '--payload-bytes', '1200'];
+    const [plain] = await bench('fanout', args);
+    const [compressed] = await bench('fanout', [...args, '--compress']);
+    for (const row of [plain, compressed]) {
+      assert.equal(row.deliveries, row.published * 10, JSON.stringify(row));
+      assert.equal(row.lost, 0);
+    }
+    assert.equal(plain.compressed_pct, 0);
+    assert.equal(compressed.compressed_pct, 100);
+    assert.ok(plain.wire_bytes_per_delivery > 1200, JSON.stringify(plain));
+    assert.ok(compressed.wire_bytes_per_delivery * 2 < plain.wire_bytes_per_delivery,
+      `${compressed.wire_bytes_per_delivery} vs ${plain.wire_bytes_per_delivery} bytes`);
+  });
+
   it('connect: every connection is established and subscribed', async () => {
     const [row] = await bench('connect', ['--connections', '50', '--duration', '10']);
     assert.equal(row.established, 50);

@@ -236,6 +236,20 @@ TEST(LoopbackAddress, KnowsLoopbackFromEverythingElse) {
   EXPECT_EQ(LoopbackAddress("127.0.0.1.nip.io"), std::nullopt);
 }
 
+TEST(ParseBenchArgs, ReadsThePayloadKindAndTheCompressionOffer) {
+  absl::StatusOr<BenchOptions> plain = ParseBenchArgs({"fanout"});
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_FALSE(plain->json_payload);
+  EXPECT_FALSE(plain->compress);
+  absl::StatusOr<BenchOptions> options =
+      ParseBenchArgs({"fanout", "--payload", "json", "--compress"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->json_payload);
+  EXPECT_TRUE(options->compress);
+  EXPECT_THAT(UsageErrorOf({"fanout", "--payload", "xml"}), HasSubstr("--payload"));
+  EXPECT_THAT(UsageErrorOf({"fanout", "--compress=yes"}), HasSubstr("--compress"));
+}
+
 }  // namespace
 }  // namespace gw::bench
 

@@ -1,5 +1,6 @@
 #include "clients/bench/pusher_frames.h"
 
+#include <boost/json.hpp>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -18,6 +19,41 @@ TEST(WriteTimedPayload, NeverCutsTheStampAndReusesTheString) {
   std::string payload = "previous contents that are long";
   WriteTimedPayload(18446744073709551615ull, 9223372036854775807, 10, &payload);
   EXPECT_EQ(payload, "rtb:18446744073709551615:9223372036854775807:");
+}
+
+TEST(WriteTimedJsonPayload, WritesValidJsonOfExactlyTheSizeWithTheStamp) {
+  std::string payload;
+  for (size_t size : {120u, 1000u, 1500u, 10000u}) {
+    WriteTimedJsonPayload(7, 123456789, size, &payload);
+    EXPECT_EQ(payload.size(), size);
+    boost::system::error_code ec;
+    boost::json::value json = boost::json::parse(payload, ec);
+    ASSERT_FALSE(ec) << payload;
+    EXPECT_EQ(json.at("stamp").as_string(), "rtb:7:123456789:");
+    if (size >= 1000) EXPECT_GE(json.at("messages").as_array().size(), 2u) << size;
+  }
+}
+
+TEST(WriteTimedJsonPayload, SurvivesEscapingIntoAPusherFrame) {
+  std::string payload;
+  WriteTimedJsonPayload(42, 99, 1000, &payload);
+  std::string frame = R"({"event":"bench","channel":"c","data":")";
+  AppendJsonEscaped(payload, &frame);
+  frame += "\"}";
+  boost::system::error_code ec;
+  boost::json::value json = boost::json::parse(frame, ec);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(json.at("data").as_string(), payload);
+  std::optional<Stamp> stamp = FindStamp(frame);
+  ASSERT_TRUE(stamp.has_value());
+  EXPECT_EQ(stamp->seq, 42u);
+  EXPECT_EQ(stamp->send_ns, 99);
+}
+
+TEST(AppendJsonEscaped, EscapesQuotesBackslashesAndControls) {
+  std::string out;
+  AppendJsonEscaped("a\"b\\c\n", &out);
+  EXPECT_EQ(out, "a\\\"b\\\\c\\u000a");
 }
 
 TEST(FindStamp, ReadsTheStampFromAGatewayFrame) {

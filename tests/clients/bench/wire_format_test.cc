@@ -56,6 +56,11 @@ TEST(ParseWsFrameHeader, ReadsAnUnmaskedServerFrame) {
   EXPECT_EQ(header->header_length, 2u);
 }
 
+TEST(ParseWsFrameHeader, SeesRsv1OfACompressedFrame) {
+  EXPECT_TRUE(ParseWsFrameHeader(std::string("\xC1\x02zz", 4))->rsv1);
+  EXPECT_FALSE(ParseWsFrameHeader(std::string("\x81\x02zz", 4))->rsv1);
+}
+
 TEST(ParseWsFrameHeader, WaitsForIncompleteHeaders) {
   EXPECT_FALSE(ParseWsFrameHeader("").has_value());
   EXPECT_FALSE(ParseWsFrameHeader(std::string("\x81", 1)).has_value());
@@ -94,6 +99,23 @@ TEST(WsUpgradeRequest, SendsAKeyOfSixteenBytesAsTheRfcRequires) {
   ASSERT_EQ(key.size(), 24u) << key;
   EXPECT_EQ(key.substr(22), "==") << key;
   EXPECT_EQ(key.find('='), 22u) << key;
+}
+
+TEST(WsUpgradeRequest, OffersPermessageDeflateOnlyWhenAsked) {
+  EXPECT_THAT(WsUpgradeRequest("127.0.0.1:6001", "k"), ::testing::Not(HasSubstr("Extensions")));
+  const std::string offer = WsUpgradeRequest("127.0.0.1:6001", "k", /*offer_deflate=*/true);
+  EXPECT_THAT(
+      offer,
+      HasSubstr("\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"));
+  EXPECT_EQ(offer.substr(offer.size() - 4), "\r\n\r\n");
+}
+
+TEST(ParseHttpResponseHead, SeesANegotiatedPermessageDeflate) {
+  EXPECT_TRUE(ParseHttpResponseHead("HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Extensions: "
+                                    "permessage-deflate; server_no_context_takeover\r\n\r\n")
+                  ->permessage_deflate);
+  EXPECT_FALSE(
+      ParseHttpResponseHead("HTTP/1.1 101 Switching Protocols\r\n\r\n")->permessage_deflate);
 }
 
 TEST(ParseHttpResponseHead, ReadsStatusLengthAndKeepAlive) {

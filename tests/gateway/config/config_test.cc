@@ -733,6 +733,51 @@ TEST(ConfigWebhookKeys, UsageNamesEveryKeyWithItsDefault) {
   }
 }
 
+TEST(ConfigCompressionKeys, CompressionIsOnAbove256BytesForEveryAppByDefault) {
+  const absl::StatusOr<Config> config = LoadConfig({}, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->websocket_compression);
+  EXPECT_EQ(config->websocket_compression_min_bytes, 256u);
+  EXPECT_TRUE(config->apps[0].enable_websocket_compression);
+}
+
+TEST(ConfigCompressionKeys, ReadsTheServerAndAppSwitchesAndTheThreshold) {
+  const absl::StatusOr<Config> config = LoadServerJson(
+      R"({"websocket_compression": false, "websocket_compression_min_bytes": 0,
+          "apps": [{"id": "a", "key": "k", "secret": "s",
+                    "enable_websocket_compression": false}]})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->websocket_compression);
+  EXPECT_EQ(config->websocket_compression_min_bytes, 0u);
+  EXPECT_FALSE(config->apps[0].enable_websocket_compression);
+}
+
+TEST(ConfigCompressionKeys, BadValuesAreRejectedNamingTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"websocket_compression": "yes"})", "websocket_compression: expected true or false"},
+      {R"({"websocket_compression_min_bytes": -1})", "websocket_compression_min_bytes: expected"},
+      {R"({"apps": [{"id": "a", "key": "k", "secret": "s", "enable_websocket_compression": 1}]})",
+       "apps[0].enable_websocket_compression: expected true or false"}};
+  for (const auto& [json, message] : cases) {
+    const absl::StatusOr<Config> config = LoadServerJson(json);
+    ASSERT_FALSE(config.ok()) << json;
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(message));
+  }
+}
+
+TEST(ConfigCompressionKeys, UsageNamesEveryKeyWithItsDefault) {
+  const std::string usage = Usage();
+  const std::pair<const char*, const char*> rows[] = {{"websocket_compression", "true"},
+                                                      {"websocket_compression_min_bytes", "256"},
+                                                      {"enable_websocket_compression", "true"}};
+  for (const auto& [key, default_value] : rows) {
+    const size_t start = usage.find(absl::StrCat("  ", key, " "));
+    ASSERT_NE(start, std::string::npos) << key;
+    const std::string line = usage.substr(start, usage.find('\n', start) - start);
+    EXPECT_THAT(line, ::testing::ContainsRegex(absl::StrCat(" ", default_value, " "))) << line;
+  }
+}
+
 }  // namespace
 }  // namespace gw::config
 

@@ -14,7 +14,7 @@ TEST(ChannelCache, ReturnsTheLastFrameUntilItExpires) {
   cache.Put("cache-a", MakeFrame("first"), t0 + seconds(10));
   cache.Put("cache-a", MakeFrame("second"), t0 + seconds(10));
   ASSERT_NE(cache.Get("cache-a", t0), nullptr);
-  EXPECT_EQ(*cache.Get("cache-a", t0 + seconds(9)), "second");
+  EXPECT_EQ(cache.Get("cache-a", t0 + seconds(9))->text(), "second");
   EXPECT_EQ(cache.Get("cache-a", t0 + seconds(10)), nullptr);
   EXPECT_EQ(cache.size(), 0u) << "an expired entry is dropped when read";
 }

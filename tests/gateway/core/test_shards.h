@@ -45,7 +45,7 @@ class RecordingSubscriber : public Subscriber {
  public:
   explicit RecordingSubscriber(std::string socket_id) : socket_id_(std::move(socket_id)) {}
   void Deliver(const Frame& frame) override {
-    received.push_back(*frame);
+    received.push_back(frame->text());
     frames.push_back(frame);
   }
   std::string_view socket_id() const override { return socket_id_; }

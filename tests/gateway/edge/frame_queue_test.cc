@@ -37,6 +37,25 @@ TEST(FrameQueue, GathersHeadersAndSharedPayloadsInOrder) {
   EXPECT_EQ(Gathered(queue), "HTTP/1.1 101\r\n\r\n\x81\x05hello\x81\x05world");
 }
 
+TEST(FrameQueue, WritesACompressedFormFromTheSharedFrameWithRsv1) {
+  FrameQueue queue;
+  core::Frame frame = core::MakeFrame("the plain text of a published message");
+  const std::string& compressed =
+      frame->CompressedForm([](std::string_view) { return std::string("zz"); });
+  queue.PushCompressed(frame, compressed);
+  queue.Push(frame, websocket::Opcode::kText);
+  EXPECT_EQ(queue.bytes(), 2u + frame->size()) << "the cap counts what is sent";
+  frame.reset();  // the queue alone keeps it alive now
+
+  std::array<iovec, 8> buffers;
+  const FrameQueue::Gathered gathered = queue.Gather(buffers);
+  ASSERT_EQ(gathered.buffers, 4u);
+  EXPECT_EQ(buffers[1].iov_base, compressed.data()) << "the compressed form is shared, not copied";
+  EXPECT_EQ(Gathered(queue).substr(0, 4), "\xC1\x02zz");
+  queue.Consume(gathered.bytes);
+  EXPECT_EQ(queue.bytes(), 0u);
+}
+
 TEST(FrameQueue, ForgetsWhatWasWrittenAndResumesMidFrame) {
   FrameQueue queue;
   queue.Push(core::MakeFrame("first"), websocket::Opcode::kText);

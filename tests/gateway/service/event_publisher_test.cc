@@ -117,7 +117,7 @@ TEST_F(EventPublisherTest, ACacheChannelNobodyWatchesStillKeepsTheEventForLaterS
   EXPECT_EQ(shards_.pending(0), 0u);
   core::Frame cached = app_.cache().Get("cache-quiet", core::ChannelCache::Clock::now());
   ASSERT_NE(cached, nullptr);
-  EXPECT_NE(cached->find("cache-quiet"), std::string::npos);
+  EXPECT_NE(cached->text().find("cache-quiet"), std::string::npos);
 }
 
 }  // namespace

@@ -32,13 +32,13 @@ core::App TestApp() {
 // A transport that records what the rules send, and is itself the subscriber they index.
 class RecordingTransport : public ConnectionTransport, public core::Subscriber {
  public:
-  void Send(core::Frame frame) override { sent.push_back(*frame); }
+  void Send(core::Frame frame) override { sent.push_back(frame->text()); }
   void Close(uint16_t code, std::string_view message, bool drop_queued) override {
     closes.emplace_back(code, std::string(message));
   }
   core::Subscriber* subscriber() override { return this; }
   std::shared_ptr<void> KeepAlive() override { return alive; }
-  void Deliver(const core::Frame& frame) override { sent.push_back(*frame); }
+  void Deliver(const core::Frame& frame) override { sent.push_back(frame->text()); }
   std::string_view socket_id() const override { return "1.1"; }
   void Disconnect(uint16_t code, std::string_view reason) override {}
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gateway/websocket/frame_writer.h"
+#include "gateway/websocket/message_deflater.h"
 #include "gtest/gtest.h"
 
 namespace gw::websocket {
@@ -44,8 +45,10 @@ struct Seen {
 };
 
 // Feeds `bytes` in pieces of `chunk` bytes and records everything the reader hands on.
+// With `deflate`, as on a connection that negotiated permessage-deflate.
 struct Harness {
-  explicit Harness(size_t max = 1024) : reader(max) {}
+  explicit Harness(size_t max = 1024, bool deflate = false)
+      : reader(max), inflater(max), deflate(deflate) {}
   uint16_t Feed(std::string bytes, size_t chunk = 0) {
     if (chunk == 0) chunk = bytes.size();
     uint16_t result = 0;
@@ -54,11 +57,13 @@ struct Harness {
       result = reader.Read(piece.data(), piece.size(), [&](const ClientMessage& m) {
         seen.push_back({m.kind, std::string(m.payload), m.close_code, std::string(m.close_reason)});
         return true;
-      });
+      }, deflate ? &inflater : nullptr);
     }
     return result;
   }
   FrameReader reader;
+  MessageInflater inflater;
+  bool deflate;
   std::vector<Seen> seen;
 };
 
@@ -283,6 +288,72 @@ TEST(FrameReader, GivesBackTheBufferOfALargeFragmentedMessage) {
   ASSERT_EQ(h.seen.size(), 1u);
   EXPECT_EQ(h.seen[0].payload.size(), 100000u);
   EXPECT_EQ(h.reader.buffered_bytes(), 0u);
+}
+
+constexpr uint8_t kRsv1 = 0x40;
+
+std::string Deflated(std::string_view message) {
+  MessageDeflater deflater;
+  std::string compressed = deflater.Deflate(message);
+  EXPECT_FALSE(compressed.empty());
+  return compressed;
+}
+
+const std::string kSubscribe =
+    R"({"event":"pusher:subscribe","data":{"channel":"chat-room-chat-room-chat-room"}})";
+
+TEST(FrameReader, InflatesACompressedMessageWhereDeflateWasNegotiated) {
+  Harness h(1024, /*deflate=*/true);
+  EXPECT_EQ(h.Feed(ClientFrame(0x1, Deflated(kSubscribe), true, kRsv1) + ClientFrame(0x1, "plain")),
+            0);
+  ASSERT_EQ(h.seen.size(), 2u);
+  EXPECT_EQ(h.seen[0].payload, kSubscribe);
+  EXPECT_EQ(h.seen[1].payload, "plain");  // each message may go either way
+}
+
+TEST(FrameReader, InflatesACompressedMessageSentInFragments) {
+  const std::string compressed = Deflated(kSubscribe);
+  Harness h(1024, /*deflate=*/true);
+  // RSV1 on the first frame only (RFC 7692 §6.1); a ping may come between the fragments.
+  EXPECT_EQ(h.Feed(ClientFrame(0x1, compressed.substr(0, 10), false, kRsv1) +
+                       ClientFrame(0x9, "p") + ClientFrame(0x0, compressed.substr(10)),
+                   3),
+            0);
+  ASSERT_EQ(h.seen.size(), 2u);
+  EXPECT_EQ(h.seen[0].kind, Kind::kPing);
+  EXPECT_EQ(h.seen[1].payload, kSubscribe);
+}
+
+TEST(FrameReader, FailsRsv1WithoutTheExtensionOrOutsideAMessageStartWith1002) {
+  const std::string compressed = Deflated(kSubscribe);
+  EXPECT_EQ(Harness(1024, false).Feed(ClientFrame(0x1, compressed, true, kRsv1)),
+            kCloseProtocolError);
+  EXPECT_EQ(Harness(1024, true).Feed(ClientFrame(0x9, "", true, kRsv1)), kCloseProtocolError);
+  EXPECT_EQ(Harness(1024, true).Feed(ClientFrame(0x1, compressed.substr(0, 5), false, kRsv1) +
+                                     ClientFrame(0x0, compressed.substr(5), true, kRsv1)),
+            kCloseProtocolError);
+  EXPECT_EQ(Harness(1024, true).Feed(ClientFrame(0x1, compressed, true, 0x20)),
+            kCloseProtocolError);
+}
+
+TEST(FrameReader, RefusesAMessageThatInflatesPastTheLimitWith1009) {
+  Harness h(1024, /*deflate=*/true);
+  const std::string bomb = Deflated(std::string(100 * 1024, '{'));
+  ASSERT_LT(bomb.size(), 1024u);
+  EXPECT_EQ(h.Feed(ClientFrame(0x1, bomb, true, kRsv1)), kCloseMessageTooBig);
+  EXPECT_TRUE(h.seen.empty());
+}
+
+TEST(FrameReader, RefusesCompressedDataThatDoesNotInflateWith1007) {
+  Harness h(1024, /*deflate=*/true);
+  EXPECT_EQ(h.Feed(ClientFrame(0x1, "\xff\xff\xff", true, kRsv1)), kCloseInvalidPayload);
+  EXPECT_TRUE(h.seen.empty());
+}
+
+TEST(FrameReader, ChecksUtf8OfTheInflatedText) {
+  Harness h(1024, /*deflate=*/true);
+  EXPECT_EQ(h.Feed(ClientFrame(0x1, Deflated(std::string(64, '\xC3')), true, kRsv1)),
+            kCloseInvalidPayload);
 }
 
 }  // namespace

@@ -24,6 +24,13 @@ TEST(EncodeFrameHeader, MarksControlFramesFinalAndUnmasked) {
   EXPECT_EQ(EncodeFrameHeader(Opcode::kPong, 0).view(), std::string("\x8A\x00", 2));
 }
 
+TEST(EncodeFrameHeader, SetsRsv1ForACompressedPayload) {
+  EXPECT_EQ(EncodeFrameHeader(Opcode::kText, 5, /*compressed=*/true).view(),
+            std::string("\xC1\x05", 2));
+  EXPECT_EQ(EncodeFrameHeader(Opcode::kText, 300, /*compressed=*/true).view(),
+            std::string("\xC1\x7E\x01\x2C", 4));
+}
+
 TEST(ClosePayload, PutsTheCodeInNetworkOrderBeforeTheReason) {
   EXPECT_EQ(ClosePayload(4100, "slow"), std::string("\x10\x04slow", 6));
   EXPECT_EQ(ClosePayload(1000, ""), std::string("\x03\xE8", 2));

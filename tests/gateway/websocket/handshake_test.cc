@@ -38,6 +38,16 @@ TEST(SwitchingProtocolsResponse, IsACompleteHttpResponseHead) {
   EXPECT_NE(response.find("\r\nConnection: Upgrade\r\n"), std::string::npos);
   EXPECT_NE(response.find("\r\nSec-WebSocket-Accept: abc=\r\n"), std::string::npos);
   EXPECT_EQ(response.substr(response.size() - 4), "\r\n\r\n");
+  EXPECT_EQ(response.find("Sec-WebSocket-Extensions"), std::string::npos);
+}
+
+TEST(SwitchingProtocolsResponse, CarriesTheNegotiatedExtension) {
+  std::string response = SwitchingProtocolsResponse("abc=", "realtime-gateway",
+                                                    "permessage-deflate; server_no_context_takeover");
+  EXPECT_NE(response.find("\r\nSec-WebSocket-Extensions: permessage-deflate; "
+                          "server_no_context_takeover\r\n"),
+            std::string::npos);
+  EXPECT_EQ(response.substr(response.size() - 4), "\r\n\r\n");
 }
 
 }  // namespace

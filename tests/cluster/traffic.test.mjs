@@ -21,7 +21,7 @@ import { TEST_APP } from '../conformance/lib/gateway.mjs';
 import { controlPlane, syncWatcher } from '../conformance/lib/grpc.mjs';
 import { channelAuth, connect } from '../conformance/lib/raw_ws.mjs';
 import { waitFor } from '../conformance/lib/wait.mjs';
-import { metric, trafficChannel, useCluster } from './lib/cluster.mjs';
+import { metric, trafficChannel, until, useCluster } from './lib/cluster.mjs';
 import { dataOf, echoSubscribed, signedInClient, unique } from './lib/clients.mjs';
 
 const APP = { ...TEST_APP, enable_client_messages: true, enable_watchlist_events: true };
@@ -164,7 +164,7 @@ describe('publishes', () => {
 
     // Node 1's last subscriber leaves: it stops following, and stops receiving.
     await disconnectAndWait(a);
-    await eventually('node 1 unsubscribed on Redis', async () => (await followers()) === 1);
+    await until('node 1 unsubscribed on Redis', async () => (await followers()) === 1);
     const before2 = await Promise.all([0, 1, 2].map(received));
     for (let i = 0; i < 10; i += 1) await sdk.trigger(channel, 'ev', { i: 10 + i });
     await eventually('20 events at node 2', () =>
@@ -176,7 +176,7 @@ describe('publishes', () => {
     await disconnectAndWait(b);
     assert.equal(await followers(), 1, 'node 2 still has a subscriber');
     await disconnectAndWait(b2);
-    await eventually('nobody follows the channel', async () => (await followers()) === 0);
+    await until('nobody follows the channel', async () => (await followers()) === 0);
     assert.equal(await listed(), false);
   });
 });

@@ -195,3 +195,19 @@ export function useCluster({ count = 3, ...nodeOptions } = {}) {
   });
   return cluster;
 }
+
+// Polls an async `predicate` every `everyMs` until it resolves truthy (resolved with that value)
+// or `ms` elapses (rejects, with the last value seen). For conditions that need a request to
+// check (a query, redis-cli); conformance's `eventually` takes synchronous predicates only.
+export async function until(what, predicate, ms = 5000, everyMs = 25) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await predicate();
+    if (last) return last;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -121,6 +121,11 @@ export function trafficChannel(channel, app = TEST_APP, prefix = 'realtime') {
   return `${prefix}:a${app.id.length}:${app.id}:c:${channel}`;
 }
 
+// The pub/sub channel of an app's channel events (webhooks, WatchEvents): "<prefix>:a<len>:<app>:events".
+export function eventsChannel(app = TEST_APP, prefix = 'realtime') {
+  return `${prefix}:a${app.id.length}:${app.id}:events`;
+}
+
 // Starts a gateway node of the cluster on `redis`. `config` adds config keys; `apps` as in
 // startGateway. Resolves once it listens and has joined the cluster (its log says so).
 export async function startNode(redis, { apps, config = {}, env = {}, args = [] } = {}) {
@@ -175,12 +180,18 @@ export async function probe(gw, path) {
 
 // The hooks of a test file that runs on one cluster: before all, Redis and `count` nodes (in
 // `cluster.nodes`); after each, every client made through ../conformance/lib is closed; after
-// all, the nodes are stopped (SIGTERM), then Redis.
-export function useCluster({ count = 3, ...nodeOptions } = {}) {
-  const cluster = { redis: new Redis(), nodes: [], nodeOptions };
+// all, the nodes are stopped (SIGTERM), then Redis. `options` (or an async function giving them,
+// called in the before hook: for what must be started first) are startNode's, plus `count`;
+// `ready(cluster)`, awaited once the nodes run, waits for what the tests need settled.
+// (One before hook does it all: Node 20 runs a file's top-level before hooks concurrently.)
+export function useCluster(options = {}, ready = async () => {}) {
+  const cluster = { redis: new Redis(), nodes: [] };
   before(async () => {
+    const { count = 3, ...nodeOptions } = typeof options === 'function' ? await options() : options;
+    cluster.nodeOptions = nodeOptions;
     await cluster.redis.start();
     cluster.nodes = await startNodes(cluster.redis, count, nodeOptions);
+    await ready(cluster);
   });
   afterEach(() => {
     disconnectAll();

@@ -15,13 +15,13 @@ import {
   eventually,
   jsonOf,
   serverSdk,
-  subscribe,
   waitEchoConnected,
 } from '../conformance/lib/clients.mjs';
 import { channelAuth, connect } from '../conformance/lib/raw_ws.mjs';
 import { waitFor } from '../conformance/lib/wait.mjs';
 import { until, useCluster } from './lib/cluster.mjs';
 import { echoSubscribed, pingPong, unique } from './lib/clients.mjs';
+import { JOINING, LEAVING, replay, subscribeRecorded } from './lib/presence_record.mjs';
 
 const cluster = useCluster();
 const node = (i) => cluster.nodes[i];
@@ -43,52 +43,6 @@ function random(seed) {
   };
 }
 
-const ADDED = 'pusher_internal:member_added';
-const REMOVED = 'pusher_internal:member_removed';
-const SUCCEEDED = 'pusher_internal:subscription_succeeded';
-// Markers the test writes into a client's record where it sends a subscribe / an unsubscribe.
-const JOINING = '#test:subscribe-sent';
-const LEAVING = '#test:unsubscribe-sent';
-
-const decoded = (m) => (typeof m.data === 'string' ? JSON.parse(m.data) : m.data);
-
-// Replays one client's record of `channel`: its roster as it stands, whether it is subscribed,
-// and every violation of the rules above. States: 'out'; 'joining' from a subscribe sent to its
-// subscription_succeeded; 'in'; 'leaving' from an unsubscribe sent to the pong of the ping sent
-// behind it (frames sent before the server read the unsubscribe may arrive meanwhile).
-function replay(record, channel) {
-  let state = 'out';
-  let roster = new Set();
-  const violations = [];
-  for (const m of record) {
-    if (m.event === JOINING) {
-      state = 'joining';
-    } else if (m.event === LEAVING) {
-      state = 'leaving';
-    } else if (m.event === 'pusher:pong') {
-      if (state === 'leaving') state = 'out';
-    } else if (m.channel !== channel || state === 'leaving') {
-      // another channel's traffic, or in flight when the client left
-    } else if (m.event === SUCCEEDED) {
-      if (state !== 'joining') violations.push(`subscription_succeeded while ${state}`);
-      roster = new Set(decoded(m).presence.ids);
-      state = 'in';
-    } else if (m.event === ADDED || m.event === REMOVED) {
-      const user = decoded(m).user_id;
-      if (state !== 'in') {
-        violations.push(`${m.event} ${user} while ${state}`);
-      } else if (m.event === ADDED) {
-        if (roster.has(user)) violations.push(`duplicate member_added ${user}`);
-        roster.add(user);
-      } else {
-        if (!roster.has(user)) violations.push(`member_removed ${user} never added`);
-        roster.delete(user);
-      }
-    }
-  }
-  return { subscribed: state === 'in', roster: [...roster].sort(), violations };
-}
-
 const presence = (id) => ({ user_id: id, user_info: { name: id } });
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -98,8 +52,7 @@ async function observe(channel) {
   const records = [];
   for (let i = 0; i < 3; i += 1) {
     const c = await connectedClient(node(i), { presenceData: presence(`observer-${i}`) });
-    c.received.push({ event: JOINING });
-    await subscribe(c, channel);
+    await subscribeRecorded(c, channel);
     records.push({ name: `observer on node ${i}`, record: c.received, observer: true });
   }
   const echo = await waitEchoConnected(

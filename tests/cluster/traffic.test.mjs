@@ -12,9 +12,11 @@ import {
   createEcho,
   disconnectAndWait,
   eventually,
+  jsonOf,
   receivedFrames,
   serverSdk,
   subscribe,
+  subscribeOutcome,
   waitEchoConnected,
 } from '../conformance/lib/clients.mjs';
 import { TEST_APP } from '../conformance/lib/gateway.mjs';
@@ -34,7 +36,9 @@ const COUNT_APP = {
   enable_subscription_count: true,
 };
 
-const cluster = useCluster({ apps: [APP, COUNT_APP] });
+const CAPPED_APP = { id: 'capped-app', key: 'capped-key', secret: 'capped-secret', max_presence_members: 2 };
+
+const cluster = useCluster({ apps: [APP, COUNT_APP, CAPPED_APP] });
 const node = (i) => cluster.nodes[i];
 
 describe('publishes', () => {
@@ -303,6 +307,34 @@ describe('connections across nodes', () => {
     const c = await connectedClient(node(1));
     await subscribe(c, empty);
     await eventually('cache_miss', () => receivedFrames(c, 'pusher:cache_miss', empty).length === 1);
+  });
+
+  test('max_presence_members counts the cluster\'s members', async () => {
+    const channel = unique('presence-capped');
+    const member = (i, id) =>
+      connectedClient(node(i), { app: CAPPED_APP, presenceData: { user_id: id, user_info: {} } });
+    const users = async (i) =>
+      (await jsonOf(serverSdk(node(i), CAPPED_APP).get({ path: `/channels/${channel}/users` }))).users.map((u) => u.id).sort();
+    const one = await member(0, 'one');
+    await subscribe(one, channel);
+    await subscribe(await member(1, 'two'), channel);
+    const three = await member(2, 'three');
+    const refused = await subscribeOutcome(three, channel);
+    assert.equal(refused.ok, false, 'a third user on a third node was admitted');
+    assert.equal(refused.error.type, 'LimitReached');
+    assert.equal(refused.error.status, 4100);
+    const again = await subscribeOutcome(await member(2, 'two'), channel);
+    assert.equal(again.ok, true, `a second connection of a member refused: ${JSON.stringify(again.error)}`);
+    assert.deepEqual(await users(2), ['one', 'two']);
+    // A fence on the channel, published after the refusal: an announcement of three (or of two's
+    // second connection) would reach `one` before it.
+    await serverSdk(node(2), CAPPED_APP).trigger(channel, 'fence', {});
+    await eventually('the fence at one', () => receivedFrames(one, 'fence', channel).length === 1);
+    assert.deepEqual(dataOf(one.received, 'pusher_internal:member_added', channel).map((m) => m.user_id), ['two']);
+    await disconnectAndWait(one);
+    await until('one gone from the roster', async () => (await users(1)).length === 1);
+    const four = await subscribeOutcome(await member(2, 'four'), channel);
+    assert.equal(four.ok, true, `a user below the limit refused: ${JSON.stringify(four.error)}`);
   });
 
   test('subscription counts are the cluster\'s', async () => {

@@ -6,6 +6,8 @@
 //   - Redis restarted empty (no persistence): the nodes rebuild the cluster's state from what each
 //     holds, without any client reconnecting; publishes flow between nodes again; every
 //     observer's roster equals the truth, told only what really changed, never a duplicate.
+//   - Every connection to Redis cut (CLIENT KILL) while Redis keeps its state: the nodes re-seed
+//     under new leases and retire the old, so nothing is announced and nothing counted twice.
 //   - Foreign bytes PUBLISHed on the gateway's Redis channels: ignored, counted in
 //     realtime_cluster_messages_total{result="foreign"}, nothing delivered, nothing crashes.
 import { describe, test } from 'node:test';
@@ -163,6 +165,81 @@ describe('Redis stopped, then restarted empty', () => {
     for (const [i, told] of outage.told.entries()) {
       assert.deepEqual([...told].sort(), ['member_added dave', 'member_removed alice'], `observer on node ${i}: ${JSON.stringify(told)}`);
     }
+  });
+});
+
+describe('every connection to Redis cut while Redis keeps its state', () => {
+  const cluster = useCluster({ apps: [APP] });
+  const node = (i) => cluster.nodes[i];
+
+  test('the nodes reconnect and re-seed, announcing nothing and counting each share once', async () => {
+    const room = unique('presence-blip');
+    const news = unique('news');
+    const member = async (i, id) => {
+      const c = await connectedClient(node(i), { app: APP, presenceData: { user_id: id, user_info: {} } });
+      await subscribeRecorded(c, room);
+      return c;
+    };
+    const observers = [];
+    for (let i = 0; i < 3; i += 1) observers.push(await member(i, `observer-${i}`));
+    await member(0, 'alice');
+    await member(1, 'bob');
+    await member(2, 'bob');
+    const readers = await Promise.all([0, 1, 2].map((i) => connectedClient(node(i), { app: APP })));
+    for (const r of readers) await subscribe(r, news);
+    const carolId = unique('carol');
+    await signedInClient(node(2), { id: carolId }, { app: APP });
+    const watcher = await connectedClient(node(0), { app: APP, user: { id: unique('watcher'), watchlist: [carolId] } });
+    const watchlist = [];
+    watcher.user.watchlist.bind('online', (e) => watchlist.push(['online', ...e.user_ids]));
+    watcher.user.watchlist.bind('offline', (e) => watchlist.push(['offline', ...e.user_ids]));
+    watcher.signin();
+    await eventually('carol online at the watcher', () => watchlist.length === 1);
+    await until('every announcement delivered', async () =>
+      observers.every((o) => replay(o.received, room).roster.length === 5),
+    );
+    const marks = observers.map((o) => o.received.length);
+    const counter = (gw, event) => metric(gw, `realtime_cluster_events_total{event="${event}"}`);
+    const reseeds = await Promise.all(cluster.nodes.map((gw) => counter(gw, 'reseed')));
+
+    await cluster.redis.raw('CLIENT', 'KILL', 'TYPE', 'normal');
+    await cluster.redis.raw('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    for (const [i, gw] of cluster.nodes.entries()) {
+      await until(`node ${i} re-seeded`, async () =>
+        (await counter(gw, 'reseed')) > reseeds[i] && (await connected(gw)) === 1,
+      );
+    }
+    // Publishes flow again (the subscriptions come back on their own connection).
+    await until('a publish on node 2 reaches every reader', async () => {
+      await serverSdk(node(2), APP).trigger(news, 'ev', { n: 'fence' });
+      return readers.every((r) => dataOf(r.received, 'ev', news).length > 0);
+    }, 10000, 200);
+    // Each share counted once: the old leases' shares went when the new ones came.
+    const key = (what) => `realtime:a${APP.id.length}:${APP.id}:${what}`;
+    await until('the old leases retired', async () =>
+      (await cluster.redis.raw('ZCARD', 'realtime:nodes'))[0] === '3',
+    );
+    const flat = await cluster.redis.raw('HGETALL', key(`roster-connections:${room}`));
+    const perUser = {};
+    for (let j = 0; j < flat.length; j += 2) perUser[flat[j]] = Number(flat[j + 1]);
+    assert.deepEqual(perUser, { 'observer-0': 1, 'observer-1': 1, 'observer-2': 1, alice: 1, bob: 2 });
+    assert.deepEqual(await cluster.redis.raw('HGET', key('counts'), room), ['6']);
+    assert.deepEqual(await cluster.redis.raw('HGET', key('counts'), news), ['3']);
+    assert.deepEqual(await cluster.redis.raw('HGET', key('online'), carolId), ['1']);
+    // A presence change after the blip is told once, and it is all anyone was told.
+    await member(1, 'dave');
+    await eventually('dave announced to every observer', () =>
+      observers.every((o) => replay(o.received, room).roster.includes('dave')),
+    );
+    for (const [i, o] of observers.entries()) {
+      const told = o.received
+        .slice(marks[i])
+        .filter((m) => m.channel === room)
+        .map((m) => `${m.event.replace('pusher_internal:', '')} ${m.data.user_id}`);
+      assert.deepEqual(told, ['member_added dave'], `observer on node ${i}`);
+      assert.deepEqual(replay(o.received, room).violations, [], `observer on node ${i}`);
+    }
+    assert.deepEqual(watchlist, [['online', carolId]], 'carol never went offline');
   });
 });
 

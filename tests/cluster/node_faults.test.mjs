@@ -33,6 +33,7 @@ import {
   useCluster,
 } from './lib/cluster.mjs';
 import { dataOf, echoSubscribed, signedInClient, unique } from './lib/clients.mjs';
+import { replay, subscribeRecorded } from './lib/presence_record.mjs';
 
 const APP = { ...TEST_APP, enable_watchlist_events: true };
 const REAP_BOUND_MS = (LEASE_SECONDS + 4) * 1000;
@@ -176,3 +177,65 @@ for (const sender of [false, true]) {
     });
   });
 }
+
+describe('a node frozen past its lease (SIGSTOP), then resumed', () => {
+  const cluster = webhookCluster();
+  test('is reaped like a dead one, and comes back whole without its clients reconnecting', async () => {
+    const victim = (cluster.sender + 1) % 3;
+    const survivor = (cluster.sender + 2) % 3;
+    const node = (i) => cluster.nodes[i];
+    const room = unique('presence-frozen');
+    const member = async (i, id) => {
+      const c = await connectedClient(node(i), { app: APP, presenceData: { user_id: id, user_info: {} } });
+      await subscribeRecorded(c, room);
+      return c;
+    };
+    const watching = await member(survivor, 'observer-s');
+    const frozenObserver = await member(victim, 'observer-v');
+    const alice = await member(victim, 'alice');
+    await member(survivor, 'bob');
+    const truth = ['alice', 'bob', 'observer-s', 'observer-v'];
+    const rosterOf = (c) => replay(c.received, room).roster;
+    await eventually('everyone announced', () => JSON.stringify(rosterOf(watching)) === JSON.stringify(truth));
+    const states = [frozenObserver, alice].map((c) => {
+      const changes = [];
+      c.connection.bind('state_change', ({ current }) => changes.push(current));
+      return changes;
+    });
+
+    const frozenAt = Date.now();
+    node(victim).proc.kill('SIGSTOP');
+    try {
+      await eventually('the frozen node\'s members removed at the survivor', () =>
+        JSON.stringify(rosterOf(watching)) === JSON.stringify(['bob', 'observer-s']),
+        REAP_BOUND_MS + 2000,
+      );
+      const took = Date.now() - frozenAt;
+      assert.ok(took <= REAP_BOUND_MS, `reaped after ${took} ms`);
+      await webhookEvent(cluster.receiver, { name: 'member_removed', channel: room, user_id: 'alice' });
+    } finally {
+      node(victim).proc.kill('SIGCONT');
+    }
+    // Back: its heartbeat finds its lease gone, it re-seeds under a new one, and everyone agrees.
+    await eventually('alice back at the survivor', () => JSON.stringify(rosterOf(watching)) === JSON.stringify(truth), 10000);
+    await eventually('the resumed node\'s own client sees everyone', () =>
+      JSON.stringify(rosterOf(frozenObserver)) === JSON.stringify(truth), 10000,
+    );
+    for (const [i, gw] of cluster.nodes.entries()) {
+      await until(`node ${i}'s /users`, async () => {
+        const got = await jsonOf(serverSdk(gw, APP).get({ path: `/channels/${room}/users` }));
+        return JSON.stringify(got.users.map((u) => u.id).sort()) === JSON.stringify(truth);
+      });
+    }
+    const flat = await cluster.redis.raw('HGETALL', `realtime:a${APP.id.length}:${APP.id}:roster-connections:${room}`);
+    const perUser = {};
+    for (let j = 0; j < flat.length; j += 2) perUser[flat[j]] = Number(flat[j + 1]);
+    assert.deepEqual(perUser, { alice: 1, bob: 1, 'observer-s': 1, 'observer-v': 1 }, 'each counted once');
+    await until('three leases', async () => (await cluster.redis.raw('ZCARD', 'realtime:nodes'))[0] === '3');
+    for (const c of [watching, frozenObserver]) assert.deepEqual(replay(c.received, room).violations, []);
+    assert.deepEqual(states, [[], []], 'the frozen node\'s clients stayed connected');
+    await webhookEvent(cluster.receiver, { name: 'member_added', channel: room, user_id: 'alice' });
+    const hooks = cluster.receiver.events(room).filter((e) => e.user_id === 'alice').map((e) => e.name);
+    assert.deepEqual(hooks, ['member_added', 'member_removed', 'member_added'], 'the webhooks agree');
+  });
+});

@@ -207,6 +207,13 @@ describe('a node frozen past its lease (SIGSTOP), then resumed', () => {
     const frozenAt = Date.now();
     node(victim).proc.kill('SIGSTOP');
     try {
+      // Queries read Redis and wait on no other node: a frozen peer does not hold them up (peers
+      // that ask every node wait up to their 5 s request timeout here).
+      const askedAt = Date.now();
+      const users = await jsonOf(serverSdk(node(survivor), APP).get({ path: `/channels/${room}/users` }));
+      const answeredIn = Date.now() - askedAt;
+      assert.ok(answeredIn < 3000, `a query waited ${answeredIn} ms on the frozen node`);
+      assert.equal(users.users.length, 4, 'not reaped yet: the frozen node\'s members are still counted');
       await eventually('the frozen node\'s members removed at the survivor', () =>
         JSON.stringify(rosterOf(watching)) === JSON.stringify(['bob', 'observer-s']),
         REAP_BOUND_MS + 2000,

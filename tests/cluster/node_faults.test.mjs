@@ -23,6 +23,7 @@ import {
   waitEchoConnected,
 } from '../conformance/lib/clients.mjs';
 import { TEST_APP } from '../conformance/lib/gateway.mjs';
+import { connect } from '../conformance/lib/raw_ws.mjs';
 import { startReceiver, webhookEvent } from '../conformance/lib/webhook_receiver.mjs';
 import {
   LEASE_SECONDS,
@@ -266,5 +267,62 @@ describe('webhooks while the sender is dead and its lease not yet expired', () =
     await killNode(cluster.nodes[cluster.sender]);
     await disconnectAndWait(erin); // within the dead sender's lease: nobody sends webhooks now
     await webhookEvent(cluster.receiver, { name: 'member_removed', channel: room, user_id: 'erin' }, REAP_BOUND_MS + 3000);
+  });
+});
+
+describe('a reap cut short', () => {
+  const cluster = useCluster({ count: 2 });
+  test('is finished later: a dead node with a large share leaves nothing behind', async (t) => {
+    const [doomed, reaper] = cluster.nodes;
+    // 6,000 subscriptions on the node that dies: the reap takes 30 batches of 200.
+    const CONNECTIONS = 20;
+    const PER_CONNECTION = 300;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async (_, k) => {
+        const raw = await connect(doomed.wsUrl());
+        for (let i = 0; i < PER_CONNECTION; i += 1) {
+          raw.send({ event: 'pusher:subscribe', data: { channel: `bulk-${k}-${i}` } });
+        }
+        await raw.waitEvent('pusher_internal:subscription_succeeded', {
+          channel: `bulk-${k}-${PER_CONNECTION - 1}`,
+          timeout: 20000,
+        });
+      }),
+    );
+    const counts = `realtime:a${TEST_APP.id.length}:${TEST_APP.id}:counts`;
+    await until('every subscription counted', async () =>
+      Number((await cluster.redis.raw('HLEN', counts))[0]) === CONNECTIONS * PER_CONNECTION,
+    );
+    // The reaper's Redis connection is cut again and again while the lease runs out and the
+    // reap begins: each attempt is cut somewhere between its batches.
+    let cutting = true;
+    let cuts = 0;
+    const cutter = (async () => {
+      while (cutting) {
+        await cluster.redis.raw('CLIENT', 'KILL', 'TYPE', 'normal');
+        cuts += 1;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    await killNode(doomed);
+    await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 2) * 1000)); // the cuts go on meanwhile
+    cutting = false;
+    await cutter;
+    t.diagnostic(`${cuts} cuts of the reaper's connections`);
+    await until('the dead node\'s share gone', async () => {
+      const left = Number((await cluster.redis.raw('HLEN', counts))[0]);
+      const leases = Number((await cluster.redis.raw('ZCARD', 'realtime:nodes'))[0]);
+      const shares = (await cluster.redis.raw('KEYS', 'realtime:node:*')).length;
+      return left === 0 && leases === 1 && shares === 1;
+    }, (LEASE_SECONDS + 5) * 1000, 250).catch(async (error) => {
+      const left = (await cluster.redis.raw('HLEN', counts))[0];
+      const shares = await cluster.redis.raw('KEYS', 'realtime:node:*');
+      throw new Error(`${error.message}: ${left} channels still counted, shares ${JSON.stringify(shares)}`);
+    });
+    assert.deepEqual(
+      await jsonOf(serverSdk(reaper).get({ path: '/channels' })),
+      { channels: {} },
+      'no channel of the dead node listed',
+    );
   });
 });

@@ -25,6 +25,12 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function app_prefix(prefix, app) return prefix .. ':a' .. #app .. ':' .. app .. ':' end
+-- A node holds a lease while it is listed with a score above 0; 0 is a lease revoked by a reap
+-- that has not finished yet (see reap).
+local function holds_lease(nodes, node)
+  local score = redis.call('ZSCORE', nodes, node)
+  return score and tonumber(score) > 0
+end
 local function split(s)
   local parts = {}
   for part in string.gmatch(s .. '\0', '([^%z]*)%z') do parts[#parts + 1] = part end
@@ -108,7 +114,7 @@ const ClusterScripts& ClusterScripts::Get() {
       // -> {'OK', count, roster version, {user, info, ...}, cached frame or nil} | {'NOLEASE'}
       //    | {'FULL'}
       .join = Script(R"lua(
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {'NOLEASE'} end
+if not holds_lease(KEYS[1], ARGV[1]) then return {'NOLEASE'} end
 local ap = app_prefix(ARGV[2], ARGV[3])
 local channel, user = ARGV[4], ARGV[6]
 local presence = ARGV[5] == '1'
@@ -151,7 +157,7 @@ return 'OK'
 local ap = app_prefix(ARGV[2], ARGV[3])
 local field = 'u\0' .. ARGV[3] .. '\0' .. ARGV[4]
 if ARGV[5] == '1' then
-  if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 'NOLEASE' end
+  if not holds_lease(KEYS[1], ARGV[1]) then return 'NOLEASE' end
   redis.call('HINCRBY', KEYS[2], field, 1)
   add_online(ap, ARGV[4], 1)
   return 'OK'
@@ -202,15 +208,21 @@ return epoch
       // KEYS: nodes, node (of the node reaped). ARGV: node reaped, prefix, batch size, force
       // ('1': retire it whatever its lease says). Takes up to a batch of its contribution
       // away, member connections before subscriptions.
-      // -> 'ALIVE' (its lease is current: nothing done) | 'MORE' | 'DONE'
+      // -> 'ALIVE' (its lease is current: nothing done) | 'MORE' | 'DONE' | 'GONE' (another
+      //    reap finished it)
       .reap = Script(R"lua(
 if ARGV[4] ~= '1' then
   local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
   if score and tonumber(score) > now_ms() then return 'ALIVE' end
 end
 -- From here it holds no lease, so nothing of its own is added any more (join, sign and the
--- heartbeat check the lease); what it still sends to take away finds nothing.
-redis.call('ZREM', KEYS[1], ARGV[1])
+-- heartbeat check the lease); what it still sends to take away finds nothing. It stays listed,
+-- revoked and expired, until its share is gone: a reap cut short (a dropped connection, a reaper
+-- that died) is finished by whoever finds it expired next.
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('EXISTS', KEYS[2]) == 0 then
+  return 'GONE'
+end
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
 local fields = redis.call('HRANDFIELD', KEYS[2], tonumber(ARGV[3]), 'WITHVALUES')
 local order = {m = 1, s = 2, u = 3, a = 4}
 local entries = {}
@@ -233,6 +245,7 @@ for _, e in ipairs(entries) do
 end
 if redis.call('HLEN', KEYS[2]) == 0 then
   redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[1], ARGV[1])
   return 'DONE'
 end
 return 'MORE'
@@ -242,7 +255,7 @@ return 'MORE'
       // -> {'OK', leads (0/1), {other nodes' connections per app}, {expired nodes}} | {'NOLEASE'}
       .heartbeat = Script(R"lua(
 local now = now_ms()
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {'NOLEASE'} end
+if not holds_lease(KEYS[1], ARGV[1]) then return {'NOLEASE'} end
 local lease = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
 local leads = 0

@@ -14,6 +14,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   connectedClient,
+  disconnectAndWait,
   eventually,
   failureStatus,
   jsonOf,
@@ -240,6 +241,40 @@ describe('every connection to Redis cut while Redis keeps its state', () => {
       assert.deepEqual(replay(o.received, room).violations, [], `observer on node ${i}`);
     }
     assert.deepEqual(watchlist, [['online', carolId]], 'carol never went offline');
+  });
+});
+
+describe('a join on its way while the node re-seeds', () => {
+  const cluster = useCluster({ count: 2, apps: [APP] });
+  const node = (i) => cluster.nodes[i];
+
+  test('is counted once: the channel is vacated when its subscriber leaves', async () => {
+    const channel = unique('on-its-way');
+    const counter = () => metric(node(0), 'realtime_cluster_events_total{event="reseed"}');
+    const client = await connectedClient(node(0), { app: APP });
+    const reseeds = await counter();
+    // Node 0's command connection is cut and Redis paused: the node's SUBSCRIBE for a channel
+    // new to it waits in Redis while the reconnect completes, so the node re-seeds while the
+    // join waits for that subscription.
+    await cluster.redis.raw('CLIENT', 'KILL', 'TYPE', 'normal');
+    await cluster.redis.raw('CLIENT', 'PAUSE', '600', 'ALL');
+    await subscribe(client, channel);
+    await until('node 0 re-seeded', async () => (await counter()) > reseeds && (await connected(node(0))) === 1);
+    await until('the old leases retired', async () =>
+      (await cluster.redis.raw('ZCARD', 'realtime:nodes'))[0] === '2',
+    );
+    const sdk = serverSdk(node(1), APP);
+    assert.deepEqual(
+      await jsonOf(sdk.get({ path: `/channels/${channel}`, params: { info: 'subscription_count' } })),
+      { occupied: true, subscription_count: 1 },
+    );
+    await disconnectAndWait(client);
+    await until('the channel vacated', async () =>
+      (await jsonOf(sdk.get({ path: `/channels/${channel}` }))).occupied === false,
+    ).catch(async (error) => {
+      const count = await cluster.redis.raw('HGET', `realtime:a${APP.id.length}:${APP.id}:counts`, channel);
+      throw new Error(`${error.message}; still counted in Redis: ${JSON.stringify(count)}`);
+    });
   });
 });
 

@@ -110,7 +110,8 @@ RedisScript Script(const char* body) { return RedisScript(std::string(kPrelude) 
 const ClusterScripts& ClusterScripts::Get() {
   static const ClusterScripts* const scripts = new ClusterScripts{
       // KEYS: nodes, node. ARGV: node, prefix, app, channel, presence ('1'), user, info,
-      // max members (0 = none), want cache ('1').
+      // max members (0 = none), want cache ('1'), seeded ('1': a re-seed of this node's share
+      // counted the join while it waited, so it is only answered).
       // -> {'OK', count, roster version, {user, info, ...}, cached frame or nil} | {'NOLEASE'}
       //    | {'FULL'}
       .join = Script(R"lua(
@@ -118,19 +119,27 @@ if not holds_lease(KEYS[1], ARGV[1]) then return {'NOLEASE'} end
 local ap = app_prefix(ARGV[2], ARGV[3])
 local channel, user = ARGV[4], ARGV[6]
 local presence = ARGV[5] == '1'
-if presence then
+local seeded = ARGV[10] == '1'
+if presence and not seeded then
   local max = tonumber(ARGV[8])
   if max > 0 and not redis.call('HGET', ap .. 'roster-connections:' .. channel, user)
      and redis.call('HLEN', ap .. 'roster:' .. channel) >= max then
     return {'FULL'}
   end
 end
-redis.call('HINCRBY', KEYS[2], 's\0' .. ARGV[3] .. '\0' .. channel, 1)
-local n = add_subscriptions(ap, channel, 1)
+local n
+if seeded then
+  n = tonumber(redis.call('HGET', ap .. 'counts', channel) or '0')
+else
+  redis.call('HINCRBY', KEYS[2], 's\0' .. ARGV[3] .. '\0' .. channel, 1)
+  n = add_subscriptions(ap, channel, 1)
+end
 local version, members = 0, {}
 if presence then
-  redis.call('HINCRBY', KEYS[2], 'm\0' .. ARGV[3] .. '\0' .. channel .. '\0' .. user, 1)
-  add_member(ap, channel, user, ARGV[7], 1, n)
+  if not seeded then
+    redis.call('HINCRBY', KEYS[2], 'm\0' .. ARGV[3] .. '\0' .. channel .. '\0' .. user, 1)
+    add_member(ap, channel, user, ARGV[7], 1, n)
+  end
   version = tonumber(redis.call('GET', ap .. 'roster-version:' .. channel) or '0')
   members = redis.call('HGETALL', ap .. 'roster:' .. channel)
 end

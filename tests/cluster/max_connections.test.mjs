@@ -8,7 +8,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient } from '../conformance/lib/raw_ws.mjs';
-import { until, useCluster } from './lib/cluster.mjs';
+import { appKey, until, useCluster } from './lib/cluster.mjs';
 
 const LIMIT = 12;
 const LIMITED = { id: 'limited', key: 'limited-key', secret: 'limited-secret', max_connections: LIMIT };
@@ -75,7 +75,7 @@ describe('app max_connections across the cluster', () => {
   test('a burst on every node at once: the overshoot stays within (nodes - 1) x the headroom', async (t) => {
     // Every node has reported 0 connections; one heartbeat later each has read the others' 0.
     await until('every node reports no connection', async () => {
-      const counts = await cluster.redis.raw('HVALS', `realtime:a${LIMITED.id.length}:${LIMITED.id}:connections`);
+      const counts = await cluster.redis.raw('HVALS', appKey(LIMITED, 'connections'));
       return counts.length === 3 && counts.every((c) => c === '0');
     });
     await new Promise((r) => setTimeout(r, 1200)); // a heartbeat (1 s with a 3 s lease)

@@ -27,6 +27,7 @@ import { connect } from '../conformance/lib/raw_ws.mjs';
 import { startReceiver, webhookEvent } from '../conformance/lib/webhook_receiver.mjs';
 import {
   LEASE_SECONDS,
+  appKey,
   eventsChannel,
   killNode,
   logged,
@@ -171,7 +172,7 @@ for (const sender of [false, true]) {
       const stoppedAt = Date.now();
       const { code } = await cluster.nodes[victim].stop();
       assert.equal(code, 0);
-      const roster = await cluster.redis.raw('HKEYS', `realtime:a${APP.id.length}:${APP.id}:roster:${state.room}`);
+      const roster = await cluster.redis.raw('HKEYS', appKey(APP, `roster:${state.room}`));
       assert.deepEqual(roster.sort(), ['bob', 'carol', 'echo', 'observer'], 'removed from Redis before the exit');
       assert.equal((await cluster.redis.raw('ZCARD', 'realtime:nodes'))[0], '2', 'its lease is gone');
       const took = await checkGone(cluster, state, stoppedAt);
@@ -236,10 +237,7 @@ describe('a node frozen past its lease (SIGSTOP), then resumed', () => {
         return JSON.stringify(got.users.map((u) => u.id).sort()) === JSON.stringify(truth);
       });
     }
-    const flat = await cluster.redis.raw('HGETALL', `realtime:a${APP.id.length}:${APP.id}:roster-connections:${room}`);
-    const perUser = {};
-    for (let j = 0; j < flat.length; j += 2) perUser[flat[j]] = Number(flat[j + 1]);
-    assert.deepEqual(perUser, { alice: 1, bob: 1, 'observer-s': 1, 'observer-v': 1 }, 'each counted once');
+    assert.deepEqual(await cluster.redis.counts(appKey(APP, `roster-connections:${room}`)), { alice: 1, bob: 1, 'observer-s': 1, 'observer-v': 1 }, 'each counted once');
     await until('three leases', async () => (await cluster.redis.raw('ZCARD', 'realtime:nodes'))[0] === '3');
     for (const c of [watching, frozenObserver]) assert.deepEqual(replay(c.received, room).violations, []);
     assert.deepEqual(states, [[], []], 'the frozen node\'s clients stayed connected');
@@ -289,7 +287,7 @@ describe('a reap cut short', () => {
         });
       }),
     );
-    const counts = `realtime:a${TEST_APP.id.length}:${TEST_APP.id}:counts`;
+    const counts = appKey(TEST_APP, 'counts');
     await until('every subscription counted', async () =>
       Number((await cluster.redis.raw('HLEN', counts))[0]) === CONNECTIONS * PER_CONNECTION,
     );

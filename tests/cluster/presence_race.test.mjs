@@ -19,7 +19,8 @@ import {
 } from '../conformance/lib/clients.mjs';
 import { channelAuth, connect } from '../conformance/lib/raw_ws.mjs';
 import { waitFor } from '../conformance/lib/wait.mjs';
-import { until, useCluster } from './lib/cluster.mjs';
+import { TEST_APP } from '../conformance/lib/gateway.mjs';
+import { appKey, until, useCluster } from './lib/cluster.mjs';
 import { echoSubscribed, pingPong, unique } from './lib/clients.mjs';
 import { JOINING, LEAVING, replay, subscribeRecorded } from './lib/presence_record.mjs';
 
@@ -116,11 +117,9 @@ async function checkConverged({ channel, records, watched, truth, connections, s
     });
     assert.deepEqual(users, truth);
   }
-  const key = (what) => `realtime:a${'test-app'.length}:test-app:${what}:${channel}`;
-  assert.deepEqual((await cluster.redis.raw('HKEYS', key('roster'))).sort(), truth, 'the roster in Redis');
-  const flat = await cluster.redis.raw('HGETALL', key('roster-connections'));
-  const perUser = {};
-  for (let j = 0; j < flat.length; j += 2) perUser[flat[j]] = Number(flat[j + 1]);
+  const roster = (await cluster.redis.raw('HKEYS', appKey(TEST_APP, `roster:${channel}`))).sort();
+  assert.deepEqual(roster, truth, 'the roster in Redis');
+  const perUser = await cluster.redis.counts(appKey(TEST_APP, `roster-connections:${channel}`));
   assert.deepEqual(perUser, connections, 'connections per member in Redis');
 }
 

@@ -26,6 +26,7 @@ import { TEST_APP } from '../conformance/lib/gateway.mjs';
 import { Status, controlPlane, expectCode, syncWatcher } from '../conformance/lib/grpc.mjs';
 import { connect } from '../conformance/lib/raw_ws.mjs';
 import {
+  appKey,
   eventsChannel,
   logged,
   metric,
@@ -47,6 +48,24 @@ function watchState(client) {
   return { socketId: client.connection.socket_id, changes };
 }
 
+// The state both Redis fault tests start from, on nodes(0..2): on presence channel `room` an
+// observer per node (records kept), alice on node 0, bob on nodes 1 and 2; a reader of `news` per
+// node; `member(i, id)` adds a member to the room on node i.
+async function spreadState(nodes, room, news) {
+  const member = async (i, id) => {
+    const c = await connectedClient(nodes[i], { app: APP, presenceData: { user_id: id, user_info: {} } });
+    await subscribeRecorded(c, room);
+    return c;
+  };
+  const observers = [];
+  for (let i = 0; i < 3; i += 1) observers.push(await member(i, `observer-${i}`));
+  const alice = await member(0, 'alice');
+  const bobs = [await member(1, 'bob'), await member(2, 'bob')];
+  const readers = await Promise.all([0, 1, 2].map((i) => connectedClient(nodes[i], { app: APP })));
+  for (const r of readers) await subscribe(r, news);
+  return { member, observers, alice, bobs, readers };
+}
+
 describe('Redis stopped, then restarted empty', () => {
   const cluster = useCluster({ apps: [APP] });
   const node = (i) => cluster.nodes[i];
@@ -55,21 +74,10 @@ describe('Redis stopped, then restarted empty', () => {
   test('the nodes serve alone meanwhile and rebuild the cluster afterwards, no client reconnecting', async () => {
     const room = unique('presence-outage');
     const news = unique('news');
-    const member = async (i, id) => {
-      const c = await connectedClient(node(i), { app: APP, presenceData: { user_id: id, user_info: {} } });
-      await subscribeRecorded(c, room);
-      return c;
-    };
-    const observers = [];
-    for (let i = 0; i < 3; i += 1) observers.push(await member(i, `observer-${i}`));
-    const alice = await member(0, 'alice');
-    const bob1 = await member(1, 'bob');
-    const bob2 = await member(2, 'bob');
-    const readers = await Promise.all([0, 1, 2].map((i) => connectedClient(node(i), { app: APP })));
-    for (const r of readers) await subscribe(r, news);
+    const { observers, alice, bobs, readers } = await spreadState(cluster.nodes, room, news);
     const carol = await signedInClient(node(2), { id: unique('carol') }, { app: APP });
     const dave = await connectedClient(node(1), { app: APP, presenceData: { user_id: 'dave', user_info: {} } });
-    const everyone = [...observers, alice, bob1, bob2, ...readers, carol, dave];
+    const everyone = [...observers, alice, ...bobs, ...readers, carol, dave];
     const states = everyone.map(watchState);
     const notForwarded = () => metric(node(0), 'realtime_cluster_publishes_total{result="not_forwarded"}');
     const notForwardedBefore = await notForwarded();
@@ -122,7 +130,7 @@ describe('Redis stopped, then restarted empty', () => {
         `node ${i}`,
       );
     }
-    const online = await cluster.redis.raw('HGET', `realtime:a${APP.id.length}:${APP.id}:online`, carol.user.user_data.id);
+    const online = await cluster.redis.raw('HGET', appKey(APP, 'online'), carol.user.user_data.id);
     assert.deepEqual(online, ['1'], 'the signed-in user is online again');
     // Every observer ends at the truth (alice's leave reaches the other nodes' clients once the
     // nodes have had time to re-seed: the reconnect backoff's 5 s and two heartbeats).
@@ -176,18 +184,7 @@ describe('every connection to Redis cut while Redis keeps its state', () => {
   test('the nodes reconnect and re-seed, announcing nothing and counting each share once', async () => {
     const room = unique('presence-blip');
     const news = unique('news');
-    const member = async (i, id) => {
-      const c = await connectedClient(node(i), { app: APP, presenceData: { user_id: id, user_info: {} } });
-      await subscribeRecorded(c, room);
-      return c;
-    };
-    const observers = [];
-    for (let i = 0; i < 3; i += 1) observers.push(await member(i, `observer-${i}`));
-    await member(0, 'alice');
-    await member(1, 'bob');
-    await member(2, 'bob');
-    const readers = await Promise.all([0, 1, 2].map((i) => connectedClient(node(i), { app: APP })));
-    for (const r of readers) await subscribe(r, news);
+    const { member, observers, readers } = await spreadState(cluster.nodes, room, news);
     const carolId = unique('carol');
     await signedInClient(node(2), { id: carolId }, { app: APP });
     const watcher = await connectedClient(node(0), { app: APP, user: { id: unique('watcher'), watchlist: [carolId] } });
@@ -216,17 +213,13 @@ describe('every connection to Redis cut while Redis keeps its state', () => {
       return readers.every((r) => dataOf(r.received, 'ev', news).length > 0);
     }, 10000, 200);
     // Each share counted once: the old leases' shares went when the new ones came.
-    const key = (what) => `realtime:a${APP.id.length}:${APP.id}:${what}`;
     await until('the old leases retired', async () =>
       (await cluster.redis.raw('ZCARD', 'realtime:nodes'))[0] === '3',
     );
-    const flat = await cluster.redis.raw('HGETALL', key(`roster-connections:${room}`));
-    const perUser = {};
-    for (let j = 0; j < flat.length; j += 2) perUser[flat[j]] = Number(flat[j + 1]);
-    assert.deepEqual(perUser, { 'observer-0': 1, 'observer-1': 1, 'observer-2': 1, alice: 1, bob: 2 });
-    assert.deepEqual(await cluster.redis.raw('HGET', key('counts'), room), ['6']);
-    assert.deepEqual(await cluster.redis.raw('HGET', key('counts'), news), ['3']);
-    assert.deepEqual(await cluster.redis.raw('HGET', key('online'), carolId), ['1']);
+    assert.deepEqual(await cluster.redis.counts(appKey(APP, `roster-connections:${room}`)), { 'observer-0': 1, 'observer-1': 1, 'observer-2': 1, alice: 1, bob: 2 });
+    assert.deepEqual(await cluster.redis.raw('HGET', appKey(APP, 'counts'), room), ['6']);
+    assert.deepEqual(await cluster.redis.raw('HGET', appKey(APP, 'counts'), news), ['3']);
+    assert.deepEqual(await cluster.redis.raw('HGET', appKey(APP, 'online'), carolId), ['1']);
     // A presence change after the blip is told once, and it is all anyone was told.
     await member(1, 'dave');
     await eventually('dave announced to every observer', () =>
@@ -272,7 +265,7 @@ describe('a join on its way while the node re-seeds', () => {
     await until('the channel vacated', async () =>
       (await jsonOf(sdk.get({ path: `/channels/${channel}` }))).occupied === false,
     ).catch(async (error) => {
-      const count = await cluster.redis.raw('HGET', `realtime:a${APP.id.length}:${APP.id}:counts`, channel);
+      const count = await cluster.redis.raw('HGET', appKey(APP, 'counts'), channel);
       throw new Error(`${error.message}; still counted in Redis: ${JSON.stringify(count)}`);
     });
   });
@@ -316,7 +309,7 @@ describe('foreign bytes on the gateway\'s Redis channels', () => {
       '{"event":"x","channel":"y","data":"{}"}', // another program's JSON
       'RG1T1:x4:40091:r', // well formed, but a termination has no business on a channel
     ];
-    const user = `realtime:a${APP.id.length}:${APP.id}:u:${eve}`;
+    const user = appKey(APP, `u:${eve}`);
     const targets = [
       { channel: trafficChannel(news, APP), followers: [0, 1, 2], messages: garbage },
       { channel: trafficChannel(room, APP), followers: [1], messages: garbage },

@@ -113,17 +113,31 @@ export class Redis {
     const lines = await this.raw('PUBSUB', 'NUMSUB', channel);
     return Number(lines[1]);
   }
+
+  // A hash whose values are counts, as {field: number}.
+  async counts(key) {
+    const flat = await this.raw('HGETALL', key);
+    const out = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]] = Number(flat[i + 1]);
+    return out;
+  }
+}
+
+// A key of an app's cluster state (gateway/cluster/cluster_names.cc): "<prefix>:a<len>:<app>:<what>",
+// e.g. appKey(APP, 'counts'), appKey(APP, `roster-connections:${channel}`).
+export function appKey(app, what, prefix = 'realtime') {
+  return `${prefix}:a${app.id.length}:${app.id}:${what}`;
 }
 
 // The gateway's pub/sub channel for a Pusher channel (gateway/cluster/cluster_names.cc):
 // "<prefix>:a<len(app)>:<app>:c:<channel>".
 export function trafficChannel(channel, app = TEST_APP, prefix = 'realtime') {
-  return `${prefix}:a${app.id.length}:${app.id}:c:${channel}`;
+  return appKey(app, `c:${channel}`, prefix);
 }
 
 // The pub/sub channel of an app's channel events (webhooks, WatchEvents): "<prefix>:a<len>:<app>:events".
 export function eventsChannel(app = TEST_APP, prefix = 'realtime') {
-  return `${prefix}:a${app.id.length}:${app.id}:events`;
+  return appKey(app, 'events', prefix);
 }
 
 // Starts a gateway node of the cluster on `redis`. `config` adds config keys; `apps` as in

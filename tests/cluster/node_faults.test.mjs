@@ -317,6 +317,9 @@ describe('a reap cut short', () => {
       const shares = await cluster.redis.raw('KEYS', 'realtime:node:*');
       throw new Error(`${error.message}: ${left} channels still counted, shares ${JSON.stringify(shares)}`);
     });
+    // The reaper may still wait out its reconnect backoff after the last cut.
+    await until('the reaper back in the cluster', async () =>
+      (await metric(reaper, 'realtime_cluster_connected')) === 1, 10000);
     assert.deepEqual(
       await jsonOf(serverSdk(reaper).get({ path: '/channels' })),
       { channels: {} },

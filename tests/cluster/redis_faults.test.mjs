@@ -40,6 +40,8 @@ import { replay, subscribeRecorded } from './lib/presence_record.mjs';
 
 const APP = { ...TEST_APP, enable_watchlist_events: true };
 const connected = (gw) => metric(gw, 'realtime_cluster_connected');
+// A node's id in the cluster, from its start log.
+const nodeId = (gw) => logged(gw, 'cluster')[0].node;
 
 // Every state change of a pusher-js connection after it connected: a reconnect shows here.
 function watchState(client) {
@@ -302,7 +304,7 @@ describe('foreign bytes on the gateway\'s Redis channels', () => {
       'RG1',
       'RG1E',
       'RG1E3:abc', // too few fields
-      'RG1E1:a1:b1:c1:d1:e', // too many
+      'RG1E1:a1:b1:c1:d1:e1:f', // too many
       'RG1Z1:a', // unknown type
       'RG1E9999999999:x', // a length past the end
       'RG1E-1:a1:b1:c1:d',
@@ -316,6 +318,7 @@ describe('foreign bytes on the gateway\'s Redis channels', () => {
       { channel: 'realtime:control', followers: [0, 1, 2], messages: garbage },
       { channel: user, followers: [2], messages: [...garbage.slice(0, 9), 'RG1E1:a0:0:1:x'] },
       { channel: eventsChannel(APP), followers: [0], messages: [...garbage, 'RG1V2:991:c0:0:0:0:1:0'] },
+      { channel: `realtime:acks:${nodeId(node(1))}`, followers: [1], messages: garbage },
     ];
     const expected = [0, 0, 0];
     for (const { channel, followers, messages } of targets) {

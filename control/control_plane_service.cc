@@ -80,7 +80,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::Publish(grpc::CallbackServerConte
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
   service::PublishCommand command{request->name(), request->data(), ToVector(request->channels()),
-                                  request->socket_id()};
+                                  request->socket_id(), request->include_channel_info()};
   auto receipt = publisher_.Publish(**app, command);
   if (!receipt.ok()) return Reply(context, receipt.status());
   return PublishReactor::AnswerWhenDelivered(

@@ -25,6 +25,12 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function app_prefix(prefix, app) return prefix .. ':a' .. #app .. ':' .. app .. ':' end
+-- A node holds a lease while it is listed with a score above 0; 0 is a lease revoked by a reap
+-- that has not finished yet (see reap).
+local function holds_lease(nodes, node)
+  local score = redis.call('ZSCORE', nodes, node)
+  return score and tonumber(score) > 0
+end
 local function split(s)
   local parts = {}
   for part in string.gmatch(s .. '\0', '([^%z]*)%z') do parts[#parts + 1] = part end
@@ -104,27 +110,36 @@ RedisScript Script(const char* body) { return RedisScript(std::string(kPrelude) 
 const ClusterScripts& ClusterScripts::Get() {
   static const ClusterScripts* const scripts = new ClusterScripts{
       // KEYS: nodes, node. ARGV: node, prefix, app, channel, presence ('1'), user, info,
-      // max members (0 = none), want cache ('1').
+      // max members (0 = none), want cache ('1'), seeded ('1': a re-seed of this node's share
+      // counted the join while it waited, so it is only answered).
       // -> {'OK', count, roster version, {user, info, ...}, cached frame or nil} | {'NOLEASE'}
       //    | {'FULL'}
       .join = Script(R"lua(
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {'NOLEASE'} end
+if not holds_lease(KEYS[1], ARGV[1]) then return {'NOLEASE'} end
 local ap = app_prefix(ARGV[2], ARGV[3])
 local channel, user = ARGV[4], ARGV[6]
 local presence = ARGV[5] == '1'
-if presence then
+local seeded = ARGV[10] == '1'
+if presence and not seeded then
   local max = tonumber(ARGV[8])
   if max > 0 and not redis.call('HGET', ap .. 'roster-connections:' .. channel, user)
      and redis.call('HLEN', ap .. 'roster:' .. channel) >= max then
     return {'FULL'}
   end
 end
-redis.call('HINCRBY', KEYS[2], 's\0' .. ARGV[3] .. '\0' .. channel, 1)
-local n = add_subscriptions(ap, channel, 1)
+local n
+if seeded then
+  n = tonumber(redis.call('HGET', ap .. 'counts', channel) or '0')
+else
+  redis.call('HINCRBY', KEYS[2], 's\0' .. ARGV[3] .. '\0' .. channel, 1)
+  n = add_subscriptions(ap, channel, 1)
+end
 local version, members = 0, {}
 if presence then
-  redis.call('HINCRBY', KEYS[2], 'm\0' .. ARGV[3] .. '\0' .. channel .. '\0' .. user, 1)
-  add_member(ap, channel, user, ARGV[7], 1, n)
+  if not seeded then
+    redis.call('HINCRBY', KEYS[2], 'm\0' .. ARGV[3] .. '\0' .. channel .. '\0' .. user, 1)
+    add_member(ap, channel, user, ARGV[7], 1, n)
+  end
   version = tonumber(redis.call('GET', ap .. 'roster-version:' .. channel) or '0')
   members = redis.call('HGETALL', ap .. 'roster:' .. channel)
 end
@@ -151,7 +166,7 @@ return 'OK'
 local ap = app_prefix(ARGV[2], ARGV[3])
 local field = 'u\0' .. ARGV[3] .. '\0' .. ARGV[4]
 if ARGV[5] == '1' then
-  if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 'NOLEASE' end
+  if not holds_lease(KEYS[1], ARGV[1]) then return 'NOLEASE' end
   redis.call('HINCRBY', KEYS[2], field, 1)
   add_online(ap, ARGV[4], 1)
   return 'OK'
@@ -202,15 +217,21 @@ return epoch
       // KEYS: nodes, node (of the node reaped). ARGV: node reaped, prefix, batch size, force
       // ('1': retire it whatever its lease says). Takes up to a batch of its contribution
       // away, member connections before subscriptions.
-      // -> 'ALIVE' (its lease is current: nothing done) | 'MORE' | 'DONE'
+      // -> 'ALIVE' (its lease is current: nothing done) | 'MORE' | 'DONE' | 'GONE' (another
+      //    reap finished it)
       .reap = Script(R"lua(
 if ARGV[4] ~= '1' then
   local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
   if score and tonumber(score) > now_ms() then return 'ALIVE' end
 end
 -- From here it holds no lease, so nothing of its own is added any more (join, sign and the
--- heartbeat check the lease); what it still sends to take away finds nothing.
-redis.call('ZREM', KEYS[1], ARGV[1])
+-- heartbeat check the lease); what it still sends to take away finds nothing. It stays listed,
+-- revoked and expired, until its share is gone: a reap cut short (a dropped connection, a reaper
+-- that died) is finished by whoever finds it expired next.
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('EXISTS', KEYS[2]) == 0 then
+  return 'GONE'
+end
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
 local fields = redis.call('HRANDFIELD', KEYS[2], tonumber(ARGV[3]), 'WITHVALUES')
 local order = {m = 1, s = 2, u = 3, a = 4}
 local entries = {}
@@ -233,6 +254,7 @@ for _, e in ipairs(entries) do
 end
 if redis.call('HLEN', KEYS[2]) == 0 then
   redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[1], ARGV[1])
   return 'DONE'
 end
 return 'MORE'
@@ -242,7 +264,7 @@ return 'MORE'
       // -> {'OK', leads (0/1), {other nodes' connections per app}, {expired nodes}} | {'NOLEASE'}
       .heartbeat = Script(R"lua(
 local now = now_ms()
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {'NOLEASE'} end
+if not holds_lease(KEYS[1], ARGV[1]) then return {'NOLEASE'} end
 local lease = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
 local leads = 0

@@ -85,6 +85,9 @@ struct RedisCluster::PendingJoin {
   size_t shard;
   JoinDone done;
   std::string pubsub;
+  // The lease generation when this node's share took the join in: a re-seed since then counted
+  // it already, and the join script must not count it again.
+  uint64_t generation = 0;
 };
 
 RedisCluster::RedisCluster(core::AppDirectory& apps, core::Fanout& fanout,
@@ -240,7 +243,7 @@ void RedisCluster::Join(core::AppState& app, core::ChannelJoin join,
     app.channels().Subscribe(join.channel);
   }
   auto pending = std::make_shared<PendingJoin>(
-      PendingJoin{&app, std::move(join), subscriber, shard, std::move(done), ""});
+      PendingJoin{&app, std::move(join), subscriber, shard, std::move(done), "", 0});
   Post([this, pending]() mutable {
     Route& route = Follow(Route::Kind::kTraffic, pending->app, pending->join.channel);
     pending->pubsub = names_.Traffic(pending->app->app().id, pending->join.channel);
@@ -250,6 +253,7 @@ void RedisCluster::Join(core::AppState& app, core::ChannelJoin join,
       ++member.connections;
       member.info = pending->join.user_info;
     }
+    pending->generation = generation_;
     // A first subscriber of this node waits until the channel's announcements reach it, so
     // that nothing between its roster and the announcements after it is lost.
     WhenConfirmed(route, [this, pending]() mutable { SendJoin(std::move(pending)); });
@@ -272,7 +276,8 @@ void RedisCluster::SendJoin(std::shared_ptr<PendingJoin> pending) {
                                    join.user_id,
                                    join.user_info,
                                    max,
-                                   join.cache ? "1" : "0"};
+                                   join.cache ? "1" : "0",
+                                   pending->generation != generation_ ? "1" : "0"};
   redis_->Eval(ClusterScripts::Get().join, keys, args,
                [this, pending, node](absl::StatusOr<RedisReply> reply) mutable {
                  const std::string_view verdict = Reply0(reply);

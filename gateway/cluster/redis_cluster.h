@@ -182,6 +182,8 @@ class RedisCluster final : public core::Cluster {
   void Heartbeat();
   void ScheduleHeartbeat();
   void CheckWatchers();
+  // Every event stream of an app with webhooks is followed and confirmed.
+  bool FollowsWebhookEvents() const;
   void ScheduleWatchCheck();
   void ForwardEvent(core::AppState& app, core::ChannelEvent event);
   // Delivery acknowledgements: this node's word to an origin, batched per loop turn, and the

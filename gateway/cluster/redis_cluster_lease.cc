@@ -182,7 +182,7 @@ void RedisCluster::Heartbeat() {
   const std::string_view keys[] = {nodes, leader};
   redis_->Eval(
       ClusterScripts::Get().heartbeat, keys, args,
-      [this, node](absl::StatusOr<RedisReply> reply) {
+      [this, node, any_webhooks](absl::StatusOr<RedisReply> reply) {
         const std::string_view verdict = Reply0(reply);
         if (verdict == "NOLEASE") return LostLease(node);
         if (verdict != "OK" || reply->elements.size() < 4) return;
@@ -199,11 +199,26 @@ void RedisCluster::Heartbeat() {
           const int64_t remote = std::max<int64_t>(0, others.elements[i].integer);
           apps_.apps()[i]->SetRemoteConnections(static_cast<uint32_t>(remote));
         }
+        // Reaping announces the dead node's departures on the apps' event streams, and pub/sub
+        // keeps nothing for a node that does not follow them yet. When the dead node was the one
+        // sending the webhooks, its lease and the webhook lease expire together, and the
+        // survivor taking over begins following only now: so with webhooks, only their sender
+        // reaps, once it follows every stream they need (a heartbeat later at most).
+        if (any_webhooks && !(leads_webhooks_ && FollowsWebhookEvents())) return;
         for (const RedisReply& dead : reply->elements[3].elements) {
           if (dead.str == node_) continue;
           Reap(dead.str, false, [] {});
         }
       });
+}
+
+bool RedisCluster::FollowsWebhookEvents() const {
+  for (const auto& app : apps_.apps()) {
+    if (app->app().webhooks.empty()) continue;
+    auto it = routes_.find(names_.Events(app->app().id));
+    if (it == routes_.end() || !it->second.confirmed) return false;
+  }
+  return true;
 }
 
 void RedisCluster::ScheduleWatchCheck() {

@@ -21,7 +21,7 @@ namespace gw::config {
 //
 // Listen address: REALTIME_HOST, else REVERB_SERVER_HOST. Port: REALTIME_PORT, else
 // REVERB_SERVER_PORT, else PUSHER_PORT. gRPC port: REALTIME_GRPC_PORT. Only the variable that
-// wins is checked.
+// wins is checked. The operator listener's token: REALTIME_OPERATOR_TOKEN.
 //
 // Errors are InvalidArgument and name the variable. On error `config` may be partly written.
 absl::Status ApplyEnvironment(const std::map<std::string, std::string>& env, bool apps_are_builtin,

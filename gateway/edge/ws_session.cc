@@ -78,11 +78,12 @@ core::AuthorizationRequest CaptureAuthorizerContext(
 
 }  // namespace
 
-WsSession::WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket)
+WsSession::WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket, SocketSlot slot)
     : shard_(shard),
       context_(shard.context()),
+      slot_(std::move(slot)),
       socket_(std::move(socket)),
-      reader_(context_.limits.max_request_bytes) {}
+      reader_(context_.limits.max_message_bytes) {}
 
 // Teardown has already released everything shared; nothing here may touch the shard, which may
 // be gone when the last pending handler is destroyed at exit.
@@ -168,8 +169,20 @@ void WsSession::WaitReadable() {
 bool WsSession::Consume(char* bytes, size_t size) {
   last_inbound_ = Clock::now();
   ping_sent_at_.reset();
-  const uint16_t violation = reader_.Read(
-      bytes, size, [this](const ClientMessage& message) { return OnClientMessage(message); });
+  const bool had_partial = reader_.buffered_bytes() > 0;
+  bool message_done = false;
+  const uint16_t violation = reader_.Read(bytes, size, [&](const ClientMessage& message) {
+    message_done |=
+        message.kind == ClientMessage::Kind::kText || message.kind == ClientMessage::Kind::kBinary;
+    return OnClientMessage(message);
+  });
+  // The deadline runs from the first byte of the message left unfinished: trickling more bytes
+  // of it does not extend it, but a message completed in this read starts a new one.
+  if (reader_.buffered_bytes() == 0) {
+    partial_since_ = Clock::time_point();
+  } else if (!had_partial || message_done) {
+    partial_since_ = last_inbound_;
+  }
   // After a violation the rest is read and dropped until the client closes, so that our close
   // frame is not lost to the reset that closing with unread data would cause.
   if (violation != 0) FailConnection(violation);
@@ -235,8 +248,9 @@ void WsSession::FailConnection(uint16_t code) {
   close_reason_ = absl::StrCat(code);
   outbox_.DropWaiting();
   const char* why = code == websocket::kCloseMessageTooBig     ? "Message too big"
-                    : code == websocket::kCloseInvalidPayload ? "Invalid UTF-8"
-                                                              : "Protocol error";
+                    : code == websocket::kCloseInvalidPayload  ? "Invalid UTF-8"
+                    : code == websocket::kClosePolicyViolation ? "Message not completed in time"
+                                                               : "Protocol error";
   SendClose(code, why);
 }
 
@@ -634,6 +648,10 @@ void WsSession::Drain() {
 void WsSession::OnTick(Clock::time_point now) {
   switch (state_) {
     case State::kOpen: {
+      if (partial_since_ != Clock::time_point() &&
+          now - partial_since_ >= context_.limits.message_timeout) {
+        return FailConnection(websocket::kClosePolicyViolation);
+      }
       if (app_ == nullptr) return;
       const core::App& app = app_->app();
       if (app.enable_user_authentication && !authorized_ &&

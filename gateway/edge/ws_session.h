@@ -38,13 +38,14 @@ namespace gw::edge {
 //
 // Outbound: one write in flight, the rest queued (FrameQueue), capped at
 // EdgeLimits::max_write_buffer_bytes; a client that falls further behind is closed with 4100 so it
-// reconnects later instead of growing memory. Liveness and close deadlines are checked by the
-// shard's sweep (OnTick), not by timers of its own.
+// reconnects later instead of growing memory. Liveness, close and unfinished-message deadlines
+// are checked by the shard's sweep (OnTick), not by timers of its own.
 class WsSession : public std::enable_shared_from_this<WsSession>, public core::Subscriber {
  public:
   using Clock = std::chrono::steady_clock;
 
-  WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket);
+  // `slot` counts the socket against EdgeLimits::max_sockets until the session is destroyed.
+  WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket, SocketSlot slot);
   ~WsSession() override;
 
   // Answers the checked upgrade request with 101 (`accept_key` is its Sec-WebSocket-Accept),
@@ -79,7 +80,8 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   bool OnClientMessage(const websocket::ClientMessage& message);
   // The client sent a close frame: answer it, then cut the connection once that is written.
   void OnPeerClose(uint16_t code);
-  // The client broke RFC 6455: close with `code` (1002, 1007, 1009), no Pusher error first.
+  // The client broke RFC 6455 (1002, 1007, 1009) or left a message unfinished past its deadline
+  // (1008): close with `code`, no Pusher error first.
   void FailConnection(uint16_t code);
   void HandleText(std::string_view text);
   void HandleSubscribe(pusher::SubscribeMessage& message);
@@ -123,6 +125,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
 
   IoShard& shard_;
   EdgeContext& context_;
+  SocketSlot slot_;
   boost::asio::ip::tcp::socket socket_;
   websocket::FrameReader reader_;
   State state_ = State::kOpen;
@@ -156,6 +159,8 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public core::S
   bool reading_stopped_ = false;
 
   Clock::time_point last_inbound_;
+  // When the first byte of the message the reader holds unfinished arrived; {} = none.
+  Clock::time_point partial_since_;
   std::optional<Clock::time_point> ping_sent_at_;
   Clock::time_point close_started_;
 };

@@ -22,6 +22,7 @@ enum class Opcode : uint8_t {
 inline constexpr uint16_t kCloseNormal = 1000;
 inline constexpr uint16_t kCloseProtocolError = 1002;
 inline constexpr uint16_t kCloseInvalidPayload = 1007;
+inline constexpr uint16_t kClosePolicyViolation = 1008;
 inline constexpr uint16_t kCloseMessageTooBig = 1009;
 
 // The 2-10 bytes in front of one server frame: final, unmasked (servers never mask), no

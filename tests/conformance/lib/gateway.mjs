@@ -21,16 +21,24 @@ export const TEST_APP = Object.freeze({
 });
 
 // Starts the gateway. `apps` replaces the app list (default: [TEST_APP]); `config` adds top-level
-// config keys; `env` adds environment variables; `args` adds flags. Resolves once the gateway has
+// config keys; `env` adds environment variables; `args` adds flags; `launcher` runs the binary
+// through a command (e.g. ['prlimit', '--nofile=256:256', '--']). Resolves once the gateway has
 // printed its "listening" line and GET /up answers 200.
-export async function startGateway({ apps = [TEST_APP], config = {}, env = {}, args = [] } = {}) {
+export async function startGateway({
+  apps = [TEST_APP],
+  config = {},
+  env = {},
+  args = [],
+  launcher = [],
+} = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rtgw-'));
   const configPath = join(dir, 'config.json');
   writeFileSync(
     configPath,
-    JSON.stringify({ host: '127.0.0.1', port: 0, grpc_port: 0, ...config, apps }, null, 2),
+    JSON.stringify({ host: '127.0.0.1', port: 0, grpc_port: 0, operator_port: 0, ...config, apps }, null, 2),
   );
-  const proc = spawn(GATEWAY_BIN, ['--config', configPath, ...args], {
+  const [program, ...programArgs] = [...launcher, GATEWAY_BIN, '--config', configPath, ...args];
+  const proc = spawn(program, programArgs, {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -71,6 +79,9 @@ export async function startGateway({ apps = [TEST_APP], config = {}, env = {}, a
     port: info.port,
     grpcPort: info.grpc_port,
     httpUrl: `http://127.0.0.1:${info.port}`,
+    operatorPort: info.operator_port,
+    // The operator listener: /metrics and health, off the public port.
+    operatorUrl: `http://127.0.0.1:${info.operator_port}`,
     wsUrl: (key = TEST_APP.key, query = 'protocol=7&client=js&version=8.6.0&flash=false') =>
       `ws://127.0.0.1:${info.port}/app/${key}?${query}`,
     logLines: lines,

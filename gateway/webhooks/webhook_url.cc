@@ -31,6 +31,11 @@ absl::StatusOr<WebhookUrl> ParseWebhookUrl(std::string_view text) {
     out.port = out.tls ? "443" : "80";
   }
   out.target = std::string(url.encoded_path());
+  // After an authority a path is empty or starts with '/' (RFC 3986 §3.3); Boost.URL 1.81 lets
+  // "http://[::1]:8080@/" through with the path "@/".
+  if (!out.target.empty() && out.target.front() != '/') {
+    return absl::InvalidArgumentError("the path must start with /");
+  }
   if (out.target.empty()) out.target = "/";
   if (url.has_query()) {
     out.target.push_back('?');

@@ -43,5 +43,12 @@ TEST(ParseWebhookUrl, RefusesWhatCannotBePosted) {
   }
 }
 
+// Found by tests/fuzz/webhook_url_fuzz: Boost.URL 1.81 parses this with the path "@/", which
+// would have become the request line "POST @/ HTTP/1.1".
+TEST(ParseWebhookUrl, RefusesAPathThatDoesNotStartWithASlash) {
+  EXPECT_FALSE(ParseWebhookUrl("http://[::1]:8080@/").ok());
+  EXPECT_FALSE(ParseWebhookUrl("http://example.com:8080@/hook").ok());
+}
+
 }  // namespace
 }  // namespace gw::webhooks

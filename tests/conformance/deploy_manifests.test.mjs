@@ -644,6 +644,8 @@ describe('Dockerfile', () => {
     const ldd = spawnSync('ldd', [GATEWAY_BIN], { encoding: 'utf8' });
     assert.equal(ldd.status, 0, ldd.stderr);
     assert.doesNotMatch(ldd.stdout, /not found/);
+    // The sanitizer builds (tests/README.md) link their runtimes, which no release image has.
+    if (/lib(a|t|ub)san\.so/.test(ldd.stdout)) return t.skip('a sanitizer build');
     const libraries = [...ldd.stdout.matchAll(/=>\s+(\/\S+)/g)].map((m) => m[1]);
     assert.ok(libraries.length > 5);
     const owners = new Set();

@@ -39,7 +39,7 @@ export async function startGateway({
   );
   const [program, ...programArgs] = [...launcher, GATEWAY_BIN, '--config', configPath, ...args];
   const proc = spawn(program, programArgs, {
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ...sanitizerOptions(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines = [];
@@ -87,19 +87,35 @@ export async function startGateway({
     logLines: lines,
     stderr: () => stderr,
     exited,
-    // SIGTERM, then SIGKILL if still running after `graceMs`.
+    // SIGTERM, then SIGKILL if still running after `graceMs`. Throws if a sanitizer reported
+    // anything (the sanitizer builds run this suite too).
     async stop(graceMs = 15000) {
-      if (proc.exitCode !== null || proc.signalCode !== null) return exited;
-      proc.kill('SIGTERM');
-      const killer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-      const result = await exited;
-      clearTimeout(killer);
-      return result;
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        const killer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(killer);
+      }
+      assertNoSanitizerReport(stderr);
+      return exited;
     },
   };
   const up = await fetch(`${gateway.httpUrl}/up`);
   if (up.status !== 200) throw new Error(`GET /up answered ${up.status}`);
   return gateway;
+}
+
+// What a sanitizer build prints when it finds something; the ASan and TSan runs fail on it.
+const SANITIZER_REPORT = /(Address|Thread|Leak|UndefinedBehavior)Sanitizer|runtime error: /;
+
+export function assertNoSanitizerReport(stderr) {
+  if (SANITIZER_REPORT.test(stderr)) throw new Error(`sanitizer report from the gateway:\n${stderr}`);
+}
+
+// The sanitizer settings of the test run (tests/README.md), passed on to every gateway started.
+export function sanitizerOptions() {
+  const names = ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'TSAN_OPTIONS', 'LSAN_OPTIONS'];
+  return Object.fromEntries(names.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
 }
 
 // A port nothing listens on (a collector or backend that is down): bind, read the port, close.

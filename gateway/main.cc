@@ -35,9 +35,11 @@ extern char** environ;
 #include <jemalloc/jemalloc.h>
 
 // Read by jemalloc when it starts. Freed pages go back to the kernel after 1 s instead of 10 s
-// (muzzy pages at once, as Debian's build already does); gateway/README.md has the figures.
+// (muzzy pages at once, as Debian's build already does), purged by one background thread for all
+// arenas (by default one per CPU, started as arenas fill, so the thread count moved with load);
+// gateway/README.md has the figures.
 extern "C" {
-const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0,max_background_threads:1";
 }
 #endif
 

@@ -21,8 +21,11 @@
 #include "gateway/config/config.h"
 #include "gateway/core/app_directory.h"
 #include "gateway/core/fanout.h"
+#include "gateway/edge/descriptor_budget.h"
 #include "gateway/edge/edge_context.h"
 #include "gateway/edge/edge_metrics.h"
+#include "gateway/edge/http_router.h"
+#include "gateway/edge/operator_listener.h"
 #include "gateway/edge/server.h"
 #include "gateway/observability/log.h"
 #include "gateway/observability/metrics.h"
@@ -34,6 +37,18 @@
 #include "gateway/webhooks/webhook_dispatcher.h"
 
 extern char** environ;
+
+#ifdef GW_WITH_JEMALLOC
+#include <jemalloc/jemalloc.h>
+
+// Read by jemalloc when it starts. Freed pages go back to the kernel after 1 s instead of 10 s
+// (muzzy pages at once, as Debian's build already does), purged by one background thread for all
+// arenas (by default one per CPU, started as arenas fill, so the thread count moved with load);
+// gateway/README.md has the figures.
+extern "C" {
+const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0,max_background_threads:1";
+}
+#endif
 
 namespace {
 
@@ -78,6 +93,14 @@ int main(int argc, char** argv) {
   sigaddset(&shutdown_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+#ifdef GW_WITH_JEMALLOC
+  // Decay only happens when an arena is used again; an idle gateway after a burst would keep
+  // its pages. A background thread purges on time. Turned on here rather than through
+  // malloc_conf, which jemalloc's manual warns can deadlock at start; after the
+  // signal mask, which the thread inherits.
+  bool background_thread = true;
+  mallctl("background_thread", nullptr, nullptr, &background_thread, sizeof(background_thread));
+#endif
 
   auto config = gw::config::LoadConfig(std::vector<std::string>(argv + 1, argv + argc),
                                        Environment());
@@ -92,6 +115,14 @@ int main(int argc, char** argv) {
   }
   obs::LogLevel level;
   if (obs::ParseLogLevel(config->log_level, &level)) obs::SetLogLevel(level);
+  const gw::edge::DescriptorBudget descriptors = gw::edge::PlanDescriptors(
+      gw::edge::RaiseDescriptorLimit(), config->reserved_descriptors, config->max_connections);
+  if (descriptors.max_connections > descriptors.max_sockets) {
+    obs::LogWarn("max_connections is more than the descriptor limit allows",
+                 {{"max_connections", static_cast<uint64_t>(descriptors.max_connections)},
+                  {"client_sockets", static_cast<uint64_t>(descriptors.max_sockets)},
+                  {"descriptor_limit", descriptors.descriptor_limit}});
+  }
   // Before anything that traces; installed as the process's tracer (off without an endpoint).
   gw::tracing::ProcessTracer tracing(Environment());
 
@@ -135,11 +166,14 @@ int main(int argc, char** argv) {
   gw::webhooks::WebhookDispatcher webhooks(**apps, webhook_limits);
 
   gw::edge::EdgeLimits limits;
-  limits.max_connections = config->max_connections;
+  limits.max_connections = descriptors.max_connections;
+  limits.max_sockets = descriptors.max_sockets;
   limits.max_write_buffer_bytes = static_cast<size_t>(config->max_write_buffer_kb) * 1024;
   limits.max_request_bytes = static_cast<size_t>(config->max_request_kb) * 1024;
   limits.websocket_compression = config->websocket_compression;
   limits.compression_min_bytes = config->websocket_compression_min_bytes;
+  limits.max_message_bytes = static_cast<size_t>(config->max_message_kb) * 1024;
+  limits.message_timeout = std::chrono::milliseconds(config->message_timeout_ms);
   gw::control::AuthorizerClient authorizer;
   gw::session::ConnectionServices connection_services{cluster, server, &authorizer};
   gw::edge::EdgeContext context{**apps, cluster, publisher, connection_services, limits};
@@ -197,6 +231,25 @@ int main(int argc, char** argv) {
         emit({{"result", "failed"}}, counters.failed_attempts.load());
         emit({{"result", "retry"}}, counters.retries.load());
       });
+  metrics.AddGauge("realtime_descriptor_limit",
+                   "The process's file descriptor limit (raised to the hard limit at start).",
+                   [&descriptors](const auto& emit) {
+                     emit({}, static_cast<double>(descriptors.descriptor_limit));
+                   });
+  metrics.AddGauge("realtime_client_sockets",
+                   "Client sockets open (HTTP and WebSocket), and the most allowed.",
+                   [&context](const auto& emit) {
+                     emit({{"state", "open"}}, static_cast<double>(context.open_sockets->load()));
+                     emit({{"state", "limit"}}, static_cast<double>(context.limits.max_sockets));
+                   });
+  metrics.AddCounterFunction(
+      "realtime_client_sockets_shed_total",
+      "Client sockets closed right after accept because every slot was taken.",
+      [&context](const auto& emit) { emit({}, context.sockets_shed.load()); });
+  metrics.AddCounterFunction(
+      "realtime_accept_failures_total",
+      "accept() failures (out of descriptors and the like); accepting backs off meanwhile.",
+      [&context](const auto& emit) { emit({}, context.accept_failures.load()); });
   server.SetContext(&context);
   if (absl::Status status = server.Listen(config->host, config->port); !status.ok()) {
     return Fail(std::string(status.message()));
@@ -243,6 +296,24 @@ int main(int argc, char** argv) {
         });
     redis_cluster->Start();
   }
+  // /metrics and health for whoever runs the gateway, off the public port.
+  gw::edge::OperatorListener operator_pages(config->operator_token);
+  operator_pages.Mount("/metrics", [&context](const gw::edge::HttpRequest& request) {
+    return gw::edge::MetricsPage(context, request);
+  });
+  operator_pages.Mount("/livez", [&context](const gw::edge::HttpRequest& request) {
+    return gw::edge::LivenessPage(context, request);
+  });
+  for (const char* path : {"/readyz", "/up"}) {
+    operator_pages.Mount(path, [&context](const gw::edge::HttpRequest& request) {
+      return gw::edge::ReadinessPage(context, request);
+    });
+  }
+  if (absl::Status status = operator_pages.Listen(config->operator_host, config->operator_port);
+      !status.ok()) {
+    return Fail(std::string(status.message()));
+  }
+  operator_pages.Start();
   server.Start();
 
   for (const auto& app : (*apps)->apps()) {
@@ -254,6 +325,10 @@ int main(int argc, char** argv) {
   obs::LogInfo("listening", {{"host", config->host},
                              {"port", static_cast<int>(server.port())},
                              {"grpc_port", static_cast<int>(control.port())},
+                             {"operator_host", config->operator_host},
+                             {"operator_port", static_cast<int>(operator_pages.port())},
+                             {"max_connections", static_cast<uint64_t>(limits.max_connections)},
+                             {"descriptor_limit", descriptors.descriptor_limit},
                              {"threads", static_cast<uint64_t>(server.shard_count())},
                              {"websocket", "ws://" + config->host + ":" +
                                                std::to_string(server.port()) + "/app/{key}"}});
@@ -277,6 +352,7 @@ int main(int argc, char** argv) {
   server.Stop();
   webhooks.Stop(deadline);  // what the drain left of the grace
   control.Stop(std::chrono::milliseconds(500));
+  operator_pages.Stop();
   if (redis_cluster != nullptr) redis_cluster->Stop();
   tracing.Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(3));  // flush
   obs::LogInfo("stopped", {{"clean", clean},

@@ -27,8 +27,8 @@ absl::Status UsageError(std::string_view message) {
 constexpr std::pair<std::string_view, Scenario> kScenarioNames[] = {
     {"fanout", Scenario::kFanout},   {"connect", Scenario::kConnect},
     {"idle", Scenario::kIdle},       {"client-events", Scenario::kClientEvents},
-    {"publish", Scenario::kPublish}, {"compare", Scenario::kCompare},
-    {"floor", Scenario::kFloor},
+    {"publish", Scenario::kPublish}, {"soak", Scenario::kSoak},
+    {"compare", Scenario::kCompare}, {"floor", Scenario::kFloor},
 };
 
 std::optional<Scenario> ScenarioFromName(std::string_view name) {
@@ -265,6 +265,7 @@ const std::map<std::string_view, Flag>& Flags() {
                                BenchCaps::kMaxDurationSeconds)},
       {"max-messages",
        CountFlag("max-messages", &BenchOptions::max_messages, 1, BenchCaps::kMaxMessages)},
+      {"rss-bound-mib", CountFlag("rss-bound-mib", &BenchOptions::rss_bound_mib, 1, 1 << 20)},
       {"drain-seconds",
        SecondsFlag("drain-seconds", &BenchOptions::drain_seconds, 0, BenchCaps::kMaxDrainSeconds)},
       {"connect-timeout", SecondsFlag("connect-timeout", &BenchOptions::connect_timeout_seconds, 1,
@@ -310,12 +311,22 @@ absl::Status Finish(const std::vector<std::string_view>& given, BenchOptions* o)
       case Scenario::kClientEvents:
         o->connections = 100;
         break;
+      case Scenario::kSoak:
+        o->connections = 400;
+        break;
       default:
         o->connections = 1000;
     }
   }
   if (o->scenario == Scenario::kClientEvents && !was_given("channels")) o->channels = 10;
   if (o->scenario == Scenario::kIdle && !was_given("channels")) o->channels = 100;
+  if (o->scenario == Scenario::kSoak) {
+    if (!was_given("channels")) o->channels = 10;
+    if (!was_given("rate")) o->rate = 200;
+    if (o->server_pid == 0) {
+      return UsageError("soak: --server-pid is required (RSS, descriptors, threads from /proc)");
+    }
+  }
   if (o->scenario == Scenario::kIdle && o->idle_steps.empty()) {
     o->idle_steps = {1000, 10'000, 50'000};
   }
@@ -383,7 +394,7 @@ absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args
         scenario = ScenarioFromName(arg);
         if (!scenario) {
           return UsageError(absl::StrCat("unknown scenario '", Absl(arg),
-                                         "' (fanout, connect, idle, client-events, publish, "
+                                         "' (fanout, connect, idle, client-events, publish, soak, "
                                          "compare, floor)"));
         }
       } else {
@@ -417,7 +428,8 @@ absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args
   }
   if (!scenario) {
     return UsageError(
-        "expected a scenario: fanout, connect, idle, client-events, publish, compare, floor");
+        "expected a scenario: fanout, connect, idle, client-events, publish, soak, compare, "
+        "floor");
   }
   options.scenario = *scenario;
   if (absl::Status finished = Finish(given, &options); !finished.ok()) return finished;
@@ -495,6 +507,12 @@ scenarios:
   client-events  --channels presence channels, --connections members in all; members send client
                  events to each other at --rate (presence auth signed with --secret)
   publish        HTTP API (or --publisher grpc) publish throughput with no subscribers
+  soak           for --duration, rounds of churn: --connections clients join --channels public
+                 channels and a quarter as many join presence channels, a publisher sends at
+                 --rate for 2 s, all leave; the server's RSS, descriptors and threads after each
+                 round. Fails unless descriptors and threads come back to where they started and
+                 RSS stays within --rss-bound-mib of what the first round left (needs
+                 --server-pid)
   compare        two files of --json output side by side, with ratios A/B
   floor          run the reference fan-out server on --url until SIGINT/SIGTERM: one epoll loop
                  per --threads (default one per core), no auth, each frame built once, one
@@ -511,14 +529,14 @@ target (loopback only; ws://, no TLS):
   --label NAME            the server's name in the output
 
 shape:
-  --connections N         fanout 1000, connect 10k, client-events 100
+  --connections N         fanout 1000, connect 10k, client-events 100, soak 400 per round
   --channels M            fanout/connect 1, idle 100, client-events 10 (presence-bench-0..M-1)
   --steps LIST            idle: 1k,10k,50k (default)
   --publisher http|grpc   default http
   --publishers P          concurrent publish requests (default 4)
   --batch N               events per request: POST /batch_events with N events (HTTP; default 1)
   --rate R                messages/s over the run; 0 = full speed (default; client-events: 5 per
-                          member per second)
+                          member per second; soak: 200)
   --payload-bytes B       event data size (default 100, 40..65536)
   --payload padded|json   data: the stamp padded with 'x' (default), or a realistic JSON
                           broadcast (chat messages with their authors) that compresses like
@@ -528,6 +546,7 @@ shape:
                           receives the same bytes)
   --duration S            publishing time; connect: deadline; idle: hold per step (default 10)
   --max-messages N        publish at most N messages (default 10M)
+  --rss-bound-mib M       soak: allowed RSS growth after the first round (default 32)
   --drain-seconds S       after publishing, wait for deliveries until none came for S
                           (default 3; 60 s at most in all); what is missing then is lost
   --connect-timeout S     wait for connections at most S (default 60)

@@ -11,7 +11,16 @@
 
 namespace gw::bench {
 
-enum class Scenario { kFanout, kConnect, kIdle, kClientEvents, kPublish, kCompare, kFloor };
+enum class Scenario {
+  kFanout,
+  kConnect,
+  kIdle,
+  kClientEvents,
+  kPublish,
+  kSoak,
+  kCompare,
+  kFloor
+};
 enum class PublishPath { kHttp, kGrpc };
 
 std::string ScenarioName(Scenario scenario);
@@ -88,6 +97,9 @@ struct BenchOptions {
   // (connect), or how long each step is held before RSS is read (idle).
   double duration_seconds = 10;
   uint64_t max_messages = 10'000'000;
+  // soak: how much the server's RSS may have grown after the churn (beyond what the first round
+  // brought it to) for the run to pass.
+  uint32_t rss_bound_mib = 32;
   // After publishing stops, deliveries are awaited until this long passes without one (at most
   // 60 s in all); what has not arrived then counts as lost.
   double drain_seconds = 3;

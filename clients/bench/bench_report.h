@@ -38,6 +38,8 @@ struct BenchReport {
   std::vector<std::pair<std::string, std::string>> params;
   std::vector<std::vector<Metric>> rows;
   std::vector<std::string> notes;
+  // Set when the run missed a bound it checks (soak): printed, and the exit status is 3.
+  std::string failure;
 };
 
 // Human-readable: a metric/value list for one row, a table with a column per metric otherwise.

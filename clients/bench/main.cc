@@ -105,5 +105,10 @@ int main(int argc, char** argv) {
   } else {
     std::cout << gw::bench::FormatReportTable(*report) << std::flush;
   }
+  if (!report->failure.empty()) {
+    std::cerr << "realtime-bench: " << ScenarioName(options->scenario) << " against "
+              << options->label << " FAILED: " << report->failure << "\n";
+    return 3;
+  }
   return 0;
 }

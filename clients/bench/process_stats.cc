@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -27,19 +28,29 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
   return text.str();
 }
 
+// The value of the /proc/<pid>/status line `name`, without `suffix` (e.g. "kB").
+std::optional<uint64_t> StatusNumber(std::string_view status_text, absl::string_view name,
+                                     absl::string_view suffix) {
+  absl::string_view text(status_text.data(), status_text.size());
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!absl::ConsumePrefix(&line, name)) continue;
+    line = absl::StripAsciiWhitespace(line);
+    if (!absl::ConsumeSuffix(&line, suffix)) return std::nullopt;
+    uint64_t value = 0;
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &value)) return std::nullopt;
+    return value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<uint64_t> ParseVmRssKb(std::string_view status_text) {
-  absl::string_view text(status_text.data(), status_text.size());
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (!absl::ConsumePrefix(&line, "VmRSS:")) continue;
-    line = absl::StripAsciiWhitespace(line);
-    if (!absl::ConsumeSuffix(&line, "kB")) return std::nullopt;
-    uint64_t kb = 0;
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &kb)) return std::nullopt;
-    return kb;
-  }
-  return std::nullopt;
+  return StatusNumber(status_text, "VmRSS:", "kB");
+}
+
+std::optional<uint64_t> ParseThreads(std::string_view status_text) {
+  return StatusNumber(status_text, "Threads:", "");
 }
 
 std::optional<uint64_t> ParseCpuTicks(std::string_view stat_text) {
@@ -98,6 +109,12 @@ absl::StatusOr<ProcessSample> SampleProcess(int pid) {
   }
   ProcessSample sample;
   sample.rss_kb = *rss;
+  sample.threads = ParseThreads(*status).value_or(0);
+  std::error_code error;
+  for (auto it = std::filesystem::directory_iterator(base + "fd", error);
+       !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+    ++sample.descriptors;
+  }
   sample.cpu_seconds = static_cast<double>(*ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
   return sample;
 }

@@ -14,10 +14,14 @@ namespace gw::bench {
 struct ProcessSample {
   uint64_t rss_kb = 0;     // VmRSS
   double cpu_seconds = 0;  // utime + stime, all threads
+  uint64_t threads = 0;    // Threads
+  uint64_t descriptors = 0;  // entries of /proc/<pid>/fd (0 when they cannot be listed)
 };
 
 // VmRSS in KiB from the text of /proc/<pid>/status.
 std::optional<uint64_t> ParseVmRssKb(std::string_view status_text);
+// Threads from the text of /proc/<pid>/status.
+std::optional<uint64_t> ParseThreads(std::string_view status_text);
 // utime + stime in clock ticks from the text of /proc/<pid>/stat. The command name (field 2) may
 // hold spaces and parentheses, so fields are counted from the last ')'.
 std::optional<uint64_t> ParseCpuTicks(std::string_view stat_text);

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -760,6 +761,127 @@ absl::StatusOr<BenchReport> RunPublish(const BenchOptions& options) {
   return report;
 }
 
+// One round of soak churn: a public fleet and a presence fleet join, a publisher sends to the
+// public channels for kSoakPublishNanos, everyone leaves. Returns the messages published.
+constexpr int64_t kSoakPublishNanos = 2 * kSecond;
+constexpr int64_t kSoakSettleNanos = 30 * kSecond;
+
+uint64_t SoakRound(const BenchOptions& options, uint32_t round, Publisher& publisher,
+                   ProgressPrinter& progress, std::map<std::string, uint64_t>& incidents) {
+  ConnectionPlan public_plan = BasePlan(options);
+  public_plan.channels = ChannelNames(absl::StrCat("soak-", round % 4, "-"), options.channels);
+  ConnectionPlan presence_plan = BasePlan(options);
+  presence_plan.channels =
+      ChannelNames("presence-soak-", std::max<uint32_t>(1, options.channels / 2));
+  presence_plan.presence = true;
+  const uint32_t members = std::max<uint32_t>(2, options.connections / 4);
+  ConnectionFleet subscribers(options, public_plan);
+  ConnectionFleet presence(options, presence_plan);
+  OpenAndWait(subscribers, 0, options.connections, options, progress);
+  OpenAndWait(presence, 0, members, options, progress);
+  PublishJob job;
+  job.channels = public_plan.channels;
+  job.payload_bytes = options.payload_bytes;
+  const int64_t start = MonotonicNanos() + 20'000'000;
+  job.pacer = RatePacer(options.rate, start);
+  job.deadline_ns = start + kSoakPublishNanos;
+  job.max_messages = options.max_messages;
+  job.concurrency = options.publishers;
+  const PublishTotals published =
+      RunPublisher(publisher, job, progress, [&](const PublishProgress& p) {
+        return absl::StrCat("round ", round, ": published ", p.accepted.load(), ", delivered ",
+                            subscribers.Totals().delivered);
+      });
+  subscribers.Stop();
+  presence.Stop();
+  for (const ConnectionFleet* fleet : {&subscribers, &presence}) {
+    for (const auto& [what, count] : fleet->Incidents()) incidents[what] += count;
+  }
+  for (const auto& [what, count] : published.failures) incidents["publish " + what] += count;
+  return published.accepted;
+}
+
+absl::StatusOr<BenchReport> RunSoak(const BenchOptions& options) {
+  BenchReport report =
+      NewReport(options, absl::StrCat("soak ", FormatNumber(options.duration_seconds), " s"));
+  report.params.emplace_back("connections_per_round", absl::StrCat(options.connections));
+  report.params.emplace_back("presence_members_per_round",
+                             absl::StrCat(std::max<uint32_t>(2, options.connections / 4)));
+  report.params.emplace_back("channels", absl::StrCat(options.channels));
+  report.params.emplace_back("rss_bound_mib", absl::StrCat(options.rss_bound_mib));
+  AddPublishParams(options, report);
+  absl::StatusOr<std::unique_ptr<Publisher>> publisher = MakePublisher(options);
+  if (!publisher.ok()) return publisher.status();
+  ProgressPrinter progress(options);
+  ServerMeter meter(options, report);
+  const std::optional<ProcessSample> start = meter.Sample();
+  if (!start) return absl::NotFoundError(absl::StrCat("cannot read /proc/", options.server_pid));
+
+  std::map<std::string, uint64_t> incidents;
+  std::optional<ProcessSample> after_first;
+  uint64_t published = 0;
+  const int64_t deadline = MonotonicNanos() + SecondsToNanos(options.duration_seconds);
+  uint32_t round = 0;
+  uint64_t peak_rss_kb = start->rss_kb;
+  do {
+    published += SoakRound(options, round, **publisher, progress, incidents);
+    const std::optional<ProcessSample> sample = meter.Sample();
+    if (!sample) return absl::NotFoundError("the server went away during the soak");
+    if (!after_first) after_first = sample;
+    peak_rss_kb = std::max(peak_rss_kb, sample->rss_kb);
+    progress.Print(
+        absl::StrCat("round ", round, " done: RSS ", FormatNumber(sample->rss_kb / 1024.0),
+                     " MiB, ", sample->descriptors, " descriptors, ", sample->threads, " threads"));
+    ++round;
+  } while (MonotonicNanos() < deadline);
+
+  publisher->reset();  // its kept-alive connections count as the server's descriptors too
+  // Connections closed by the clients are torn down by the server a moment later: wait until
+  // descriptors and threads are back, or the settle time passes.
+  std::optional<ProcessSample> end;
+  const int64_t settle_until = MonotonicNanos() + kSoakSettleNanos;
+  WaitUntil(
+      [&] {
+        end = meter.Sample();
+        return !end || (end->descriptors <= start->descriptors && end->threads <= start->threads);
+      },
+      settle_until, progress, [&] { return std::string("waiting for the server to settle"); });
+  if (!end) return absl::NotFoundError("the server went away after the soak");
+
+  const double growth_mib = (static_cast<double>(end->rss_kb) - after_first->rss_kb) / 1024.0;
+  std::vector<Metric> row;
+  row.push_back(NumberMetric("rounds", round));
+  row.push_back(NumberMetric("published", static_cast<double>(published)));
+  row.push_back(NumberMetric("rss_start_mib", start->rss_kb / 1024.0));
+  row.push_back(NumberMetric("rss_after_round_1_mib", after_first->rss_kb / 1024.0));
+  row.push_back(NumberMetric("rss_peak_mib", peak_rss_kb / 1024.0, Better::kLower));
+  row.push_back(NumberMetric("rss_end_mib", end->rss_kb / 1024.0, Better::kLower));
+  row.push_back(NumberMetric("rss_growth_mib", growth_mib, Better::kLower));
+  row.push_back(NumberMetric("descriptors_start", static_cast<double>(start->descriptors)));
+  row.push_back(NumberMetric("descriptors_end", static_cast<double>(end->descriptors)));
+  row.push_back(NumberMetric("threads_start", static_cast<double>(start->threads)));
+  row.push_back(NumberMetric("threads_end", static_cast<double>(end->threads)));
+  row.push_back(NumberMetric("server_cpu_s", end->cpu_seconds - start->cpu_seconds));
+  report.rows.push_back(std::move(row));
+  if (!incidents.empty()) report.notes.push_back(absl::StrCat("incidents: ", Incidents(incidents)));
+
+  std::vector<std::string> missed;
+  // Fewer is fine: a connection open at the start (a readiness probe's) may have closed since.
+  if (end->descriptors > start->descriptors) {
+    missed.push_back(absl::StrCat("descriptors ", start->descriptors, " -> ", end->descriptors));
+  }
+  if (end->threads > start->threads) {
+    missed.push_back(absl::StrCat("threads ", start->threads, " -> ", end->threads));
+  }
+  if (growth_mib > options.rss_bound_mib) {
+    missed.push_back(absl::StrCat("RSS grew ", FormatNumber(growth_mib),
+                                  " MiB after round 1 (bound ", options.rss_bound_mib, ")"));
+  }
+  if (published == 0) missed.push_back("no publish was accepted");
+  report.failure = absl::StrJoin(missed, "; ");
+  return report;
+}
+
 }  // namespace
 
 absl::StatusOr<BenchReport> RunScenario(const BenchOptions& options) {
@@ -774,6 +896,8 @@ absl::StatusOr<BenchReport> RunScenario(const BenchOptions& options) {
       return RunClientEvents(options);
     case Scenario::kPublish:
       return RunPublish(options);
+    case Scenario::kSoak:
+      return RunSoak(options);
     case Scenario::kCompare:
     case Scenario::kFloor:
       break;

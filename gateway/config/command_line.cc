@@ -43,6 +43,8 @@ const Flag kFlags[] = {
     {"--host", StoreText<&CommandLine::host>},
     {"--port", StoreParsed<&CommandLine::port, ParsePort>},
     {"--grpc-port", StoreParsed<&CommandLine::grpc_port, ParsePort>},
+    {"--operator-host", StoreText<&CommandLine::operator_host>},
+    {"--operator-port", StoreParsed<&CommandLine::operator_port, ParsePort>},
     {"--threads", StoreParsed<&CommandLine::threads, ParseCount>},
     {"--log-level", StoreParsed<&CommandLine::log_level, ParseLogLevel>},
     {"--redis-url", StoreParsed<&CommandLine::redis_url, ParseRedisUrlText>},
@@ -88,6 +90,8 @@ void ApplyCommandLine(const CommandLine& flags, Config* config) {
   if (flags.host) config->host = *flags.host;
   if (flags.port) config->port = *flags.port;
   if (flags.grpc_port) config->grpc_port = *flags.grpc_port;
+  if (flags.operator_host) config->operator_host = *flags.operator_host;
+  if (flags.operator_port) config->operator_port = *flags.operator_port;
   if (flags.threads) config->threads = *flags.threads;
   if (flags.log_level) config->log_level = *flags.log_level;
   if (flags.redis_url) config->redis_url = *flags.redis_url;

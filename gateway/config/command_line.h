@@ -17,6 +17,8 @@ struct CommandLine {
   std::optional<std::string> host;
   std::optional<uint16_t> port;
   std::optional<uint16_t> grpc_port;
+  std::optional<std::string> operator_host;
+  std::optional<uint16_t> operator_port;
   std::optional<uint32_t> threads;
   std::optional<std::string> log_level;
   std::optional<std::string> redis_url;

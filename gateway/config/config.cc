@@ -38,6 +38,20 @@ absl::Status Validate(const Config& config) {
         absl::StrCat("port and grpc_port are both ", config.port,
                      "; give them different values (0 picks any free port)"));
   }
+  if (config.operator_port != 0 &&
+      (config.operator_port == config.port || config.operator_port == config.grpc_port)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("operator_port ", config.operator_port,
+                     " is also port or grpc_port; give it a port of its own (0 picks any)"));
+  }
+  for (size_t i = 0; i < config.apps.size(); ++i) {
+    if (config.apps[i].limits.max_event_payload_kb > config.max_message_kb) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "apps[", i, "].max_event_payload_kb (", config.apps[i].limits.max_event_payload_kb,
+          ") is more than max_message_kb (", config.max_message_kb,
+          "): client events that large could not arrive; raise max_message_kb"));
+    }
+  }
   if (config.grpc_tls_cert_file.empty() != config.grpc_tls_key_file.empty()) {
     return absl::InvalidArgumentError(
         "grpc_tls_cert_file and grpc_tls_key_file: give both to enable TLS on the gRPC port");

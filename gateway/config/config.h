@@ -18,16 +18,22 @@ struct Config {
   uint16_t port = 6001;         // WebSocket + Pusher HTTP API; 0 = any free port
   uint16_t grpc_port = 50051;   // gRPC control plane; 0 = any free port
   uint32_t threads = 0;         // I/O threads; 0 = one per core
-  // Server-wide WebSocket connections; 0 = unlimited. Over it: close 4100 (over capacity).
+  // Server-wide WebSocket connections; 0 = derived from the descriptor limit (below). Over it:
+  // close 4100 (over capacity).
   uint32_t max_connections = 0;
+  // Descriptors kept back from clients (listeners, gRPC, webhooks, files). The process raises
+  // its descriptor limit to the hard limit at start; what this leaves bounds the sockets open
+  // to clients (beyond it a new one is closed at once), and 90 % of that is the default
+  // max_connections, so WebSocket clients get 4100 long before the process runs out.
+  uint32_t reserved_descriptors = 256;
   // Bytes queued to one slow client before it is disconnected with 4100, in KiB.
   uint32_t max_write_buffer_kb = 1024;
   // Fan-out tasks one I/O thread may have waiting before a backend's publish (HTTP API, gRPC) is
   // refused with 503 + Retry-After / UNAVAILABLE instead of queued; 0 = no ceiling. Events the
   // server makes itself (member_added, client events) are never refused but count toward it.
   uint32_t max_publish_backlog = 1000;
-  // Largest inbound WebSocket message or HTTP body, in KiB (beyond the per-app payload limit,
-  // this guards the parser itself).
+  // Largest HTTP request body, in KiB (beyond the per-app payload limit, this guards the parser
+  // itself).
   uint32_t max_request_kb = 256;
   // permessage-deflate (RFC 7692) for WebSocket clients that offer it (every browser does): a
   // published frame of at least `websocket_compression_min_bytes` is compressed once and the
@@ -35,6 +41,21 @@ struct Config {
   // (enable_websocket_compression).
   bool websocket_compression = true;
   uint32_t websocket_compression_min_bytes = 256;
+  // Largest WebSocket message a client may send, in KiB; over it: close 1009. Sized for Pusher
+  // messages: 10 KB of event data (Pusher's limit) with its envelope and JSON escaping. Must be
+  // at least every app's max_event_payload_kb.
+  uint32_t max_message_kb = 32;
+  // Milliseconds a WebSocket message may take from its first byte to its last; over it: close
+  // 1008. Bytes trickled into an unfinished message do not extend it.
+  uint32_t message_timeout_ms = 10000;
+  // The operator listener: /metrics and the health endpoints, on an address of its own so that
+  // what they show stays off the public port. 0 = any free port.
+  std::string operator_host = "127.0.0.1";
+  uint16_t operator_port = 9601;
+  // When set, the operator listener answers only requests with "Authorization: Bearer <token>"
+  // (or HTTP basic auth with this as the password); 401 otherwise. The health endpoints on the
+  // public port need none. Env REALTIME_OPERATOR_TOKEN.
+  std::string operator_token;
   // Seconds a drain waits for clients to leave after SIGTERM before cutting them.
   uint32_t shutdown_grace_seconds = 10;
   std::string log_level = "info";  // debug | info | warn | error

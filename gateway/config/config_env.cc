@@ -230,6 +230,9 @@ absl::Status ApplyEnvironment(const Environment& env, bool apps_are_builtin, Con
       !status.ok()) {
     return status;
   }
+  if (const auto token = FirstSet(env, {"REALTIME_OPERATOR_TOKEN"})) {
+    config->operator_token = std::string(token->second);
+  }
   if (absl::Status status = ApplyPort(env, {"REALTIME_GRPC_PORT"}, &config->grpc_port);
       !status.ok()) {
     return status;

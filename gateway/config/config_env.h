@@ -21,7 +21,7 @@ namespace gw::config {
 //
 // Listen address: REALTIME_HOST, else REVERB_SERVER_HOST. Port: REALTIME_PORT, else
 // REVERB_SERVER_PORT, else PUSHER_PORT. gRPC port: REALTIME_GRPC_PORT. Only the variable that
-// wins is checked.
+// wins is checked. The operator listener's token: REALTIME_OPERATOR_TOKEN.
 //
 // Redis (scale-out): REALTIME_REDIS_URL; else, only with REVERB_SCALING_ENABLED=true (as in
 // Reverb), REDIS_URL, else a URL made of REDIS_HOST (127.0.0.1; tls://host for TLS),

@@ -49,6 +49,8 @@ std::string Usage() {
       Row("--host HOST", server.host, "address to listen on"),
       Row("--port N", absl::StrCat(server.port), "WebSocket + HTTP API port; 0 = any free port"),
       Row("--grpc-port N", absl::StrCat(server.grpc_port), "gRPC port; 0 = any free port"),
+      Row("--operator-host HOST", server.operator_host, "operator listener (/metrics, health)"),
+      Row("--operator-port N", absl::StrCat(server.operator_port), "its port; 0 = any free port"),
       Row("--threads N", absl::StrCat(server.threads), "I/O threads; 0 = one per core"),
       Row("--log-level L", server.log_level, "debug, info, warn or error"),
       Row("--redis-url URL", "none", "scale out over this Redis (redis_url below)"),
@@ -67,6 +69,7 @@ std::string Usage() {
       "  REALTIME_HOST, else REVERB_SERVER_HOST                    address to listen on\n"
       "  REALTIME_PORT, else REVERB_SERVER_PORT, else PUSHER_PORT  WebSocket + HTTP API port\n"
       "  REALTIME_GRPC_PORT                                        gRPC port\n"
+      "  REALTIME_OPERATOR_TOKEN           bearer token the operator listener requires\n"
       "  OTEL_EXPORTER_OTLP_ENDPOINT (http://host:4317)  export OpenTelemetry traces over\n"
       "      OTLP/gRPC (off when unset); also OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,\n"
       "      OTEL_TRACES_SAMPLER(_ARG), OTEL_EXPORTER_OTLP_HEADERS and the other standard\n"
@@ -87,11 +90,22 @@ std::string Usage() {
       Row("grpc_port", absl::StrCat(server.grpc_port), "0-65535; 0 = any free port"),
       Row("threads", absl::StrCat(server.threads), "I/O threads; 0 = one per core"),
       Row("max_connections", absl::StrCat(server.max_connections),
-          "WebSocket connections, server-wide; 0 = unlimited"),
+          "WebSocket connections, server-wide; 0 = 90 % of the descriptors left"),
+      Row("reserved_descriptors", absl::StrCat(server.reserved_descriptors),
+          "descriptors kept from clients; the rest bounds open client sockets"),
       Row("max_write_buffer_kb", absl::StrCat(server.max_write_buffer_kb),
           "KiB queued to a slow client before it is cut off; at least 1"),
       Row("max_request_kb", absl::StrCat(server.max_request_kb),
-          "largest WebSocket message or HTTP body, KiB; at least 1"),
+          "largest HTTP request body, KiB; at least 1"),
+      Row("max_message_kb", absl::StrCat(server.max_message_kb),
+          "largest WebSocket message, KiB (close 1009); >= apps' max_event_payload_kb"),
+      Row("message_timeout_ms", absl::StrCat(server.message_timeout_ms),
+          "first to last byte of a WebSocket message (close 1008)"),
+      Row("operator_host", Quoted(server.operator_host),
+          "address of the operator listener (/metrics, health)"),
+      Row("operator_port", absl::StrCat(server.operator_port), "its port; 0 = any free port"),
+      Row("operator_token", "none",
+          "bearer token (or basic-auth password) it requires; 401 without"),
       Row("max_publish_backlog", absl::StrCat(server.max_publish_backlog),
           "deliveries queued per I/O thread before a publish gets 503; 0 = none"),
       Row("shutdown_grace_seconds", absl::StrCat(server.shutdown_grace_seconds),

@@ -31,6 +31,7 @@ uint32_t ChannelRegistry::Unsubscribe(std::string_view channel) {
   changed_counts_.insert(std::string(channel));
   if (left == 0) {
     channels_.erase(it);
+    ShrinkIfSparse(channels_);
     EmitLocked(ChannelEvent::Kind::kChannelVacated, channel, "", 0);
   }
   return left;
@@ -45,7 +46,10 @@ absl::StatusOr<ChannelRegistry::PresenceJoin> ChannelRegistry::JoinPresence(
   if (!entry.view) entry.view.emplace();
   absl::StatusOr<bool> first = entry.roster->Join(user_id, user_info, max_members);
   if (!first.ok()) {
-    if (entry.subscriptions == 0) channels_.erase(channels_.find(channel));
+    if (entry.subscriptions == 0) {
+      channels_.erase(channels_.find(channel));
+      ShrinkIfSparse(channels_);
+    }
     return first.status();
   }
   ++entry.subscriptions;
@@ -78,6 +82,7 @@ void ChannelRegistry::LeavePresence(std::string_view channel, std::string_view u
   }
   if (entry.subscriptions == 0) {
     channels_.erase(it);
+    ShrinkIfSparse(channels_);
     EmitLocked(ChannelEvent::Kind::kChannelVacated, channel, "", 0);
   }
 }

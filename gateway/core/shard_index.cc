@@ -9,7 +9,10 @@ bool RemoveFrom(Index& index, std::string_view key, Subscriber* subscriber) {
   auto it = index.find(key);
   if (it == index.end()) return false;
   if (it->second.erase(subscriber) == 0) return false;
-  if (it->second.empty()) index.erase(it);
+  if (it->second.empty()) {
+    index.erase(it);
+    ShrinkIfSparse(index);
+  }
   return true;
 }
 

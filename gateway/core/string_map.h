@@ -30,6 +30,17 @@ template <typename V>
 using StringMap = absl::flat_hash_map<std::string, V, StringHash, StringEq>;
 using StringSet = absl::flat_hash_set<std::string, StringHash, StringEq>;
 
+// Erasing never shrinks an absl hash table, so a registry keeps the capacity of its busiest
+// moment: after 200,000 subscriptions to channels of their own were released, ~60 MiB stayed in
+// the empty slots of the channel tables whatever the allocator (gateway/README.md). Call after
+// an erase: once fewer than a quarter of the slots are used, the table is rebuilt at the size it
+// needs (rehash(0)); the gap to the next growth makes this amortized O(1) per erase.
+template <typename Table>
+void ShrinkIfSparse(Table& table) {
+  constexpr size_t kKeepCapacity = 128;
+  if (table.capacity() > kKeepCapacity && table.size() * 4 < table.capacity()) table.rehash(0);
+}
+
 }  // namespace gw::core
 
 #endif  // GATEWAY_CORE_STRING_MAP_H_

@@ -50,7 +50,7 @@ http::status HttpStatusFor(const absl::Status& status) {
 // A low-cardinality name for a request path, for metrics and traces.
 std::string RouteTemplate(std::string_view path) {
   if (!path.starts_with("/apps/")) {
-    for (std::string_view known : {"/up", "/livez", "/readyz", "/metrics"}) {
+    for (std::string_view known : {"/up", "/livez", "/readyz"}) {
       if (path == known) return std::string(known);
     }
     return "other";
@@ -76,46 +76,65 @@ std::string RouteTemplate(std::string_view path) {
   return "other";
 }
 
+namespace {
+
+bool ReadOnly(const HttpRequest& request) {
+  return request.method() == http::verb::get || request.method() == http::verb::head;
+}
+
+}  // namespace
+
+HttpResponse MetricsPage(EdgeContext& context, const HttpRequest& request) {
+  const unsigned version = request.version();
+  if (!ReadOnly(request))
+    return ErrorResponse(http::status::method_not_allowed, "use GET", version);
+  if (context.metrics_registry == nullptr) {
+    return ErrorResponse(http::status::not_found, "metrics are disabled", version);
+  }
+  HttpResponse metrics{http::status::ok, version};
+  metrics.set(http::field::server, "realtime-gateway");
+  metrics.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  metrics.body() = context.metrics_registry->RenderPrometheus();
+  return metrics;
+}
+
+HttpResponse LivenessPage(EdgeContext& context, const HttpRequest& request) {
+  // The process answers. Never fails during a drain, so an orchestrator does not kill a gateway
+  // that is busy handing its clients over.
+  if (!ReadOnly(request)) {
+    return ErrorResponse(http::status::method_not_allowed, "use GET", request.version());
+  }
+  return JsonResponse(http::status::ok, R"({"status":"ok"})", request.version());
+}
+
+HttpResponse ReadinessPage(EdgeContext& context, const HttpRequest& request) {
+  const unsigned version = request.version();
+  if (!ReadOnly(request))
+    return ErrorResponse(http::status::method_not_allowed, "use GET", version);
+  // Ready only while every listener accepts and no drain has begun: load balancers stop sending
+  // new clients here as soon as a shutdown starts.
+  if (!context.accepting.load() || context.draining.load()) {
+    return JsonResponse(http::status::service_unavailable, R"({"status":"draining"})", version);
+  }
+  return JsonResponse(http::status::ok, R"({"status":"ok"})", version);
+}
+
 void RouteHttpRequest(EdgeContext& context, const HttpRequest& request, HttpResponder respond) {
   const unsigned version = request.version();
   auto url = boost::urls::parse_origin_form(request.target());
   if (!url) {
-    return std::move(respond)(
-        ErrorResponse(http::status::bad_request, "malformed request target", version));
+    HttpResponse response =
+        ErrorResponse(http::status::bad_request, "malformed request target", version);
+    response.keep_alive(request.keep_alive());
+    if (context.metrics != nullptr) context.metrics->HttpRequest("other", 400);
+    return std::move(respond)(std::move(response));
   }
 
   HttpServerSpan span(request, url->encoded_path());
   HttpAnswer answer = [&]() -> HttpAnswer {
     const std::string_view path = url->encoded_path();
-    const bool read_only =
-        request.method() == http::verb::get || request.method() == http::verb::head;
-    if (path == "/metrics") {
-      if (!read_only) return {ErrorResponse(http::status::method_not_allowed, "use GET", version)};
-      if (context.metrics_registry == nullptr) {
-        return {ErrorResponse(http::status::not_found, "metrics are disabled", version)};
-      }
-      HttpResponse metrics{http::status::ok, version};
-      metrics.set(http::field::server, "realtime-gateway");
-      metrics.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      metrics.body() = context.metrics_registry->RenderPrometheus();
-      return {std::move(metrics)};
-    }
-    if (path == "/livez") {
-      // Liveness: the process answers. Never fails during a drain, so an orchestrator does not
-      // kill a gateway that is busy handing its clients over.
-      if (!read_only) return {ErrorResponse(http::status::method_not_allowed, "use GET", version)};
-      return {JsonResponse(http::status::ok, R"({"status":"ok"})", version)};
-    }
-    if (path == "/up" || path == "/readyz") {
-      if (!read_only) return {ErrorResponse(http::status::method_not_allowed, "use GET", version)};
-      // Ready only while every listener accepts and no drain has begun: load balancers stop
-      // sending new clients here as soon as a shutdown starts.
-      if (!context.accepting.load() || context.draining.load()) {
-        return {
-            JsonResponse(http::status::service_unavailable, R"({"status":"draining"})", version)};
-      }
-      return {JsonResponse(http::status::ok, R"({"status":"ok"})", version)};
-    }
+    if (path == "/livez") return {LivenessPage(context, request)};
+    if (path == "/up" || path == "/readyz") return {ReadinessPage(context, request)};
     if (path.starts_with("/apps/")) return HandlePusherApi(context, request, *url);
     return {ErrorResponse(http::status::not_found, "no such endpoint", version)};
   }();

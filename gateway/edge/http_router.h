@@ -28,12 +28,20 @@ struct HttpAnswer {
   absl::AnyInvocable<void(HttpResponder)&&> later = nullptr;
 };
 
-// Answers one plain HTTP request (health, metrics and the Pusher HTTP API under /apps/{id}/) by
-// calling `respond` once: before returning, or later on another thread (a publish once it is
-// fanned out, on the thread of the shard that fans it out last, or never if the shards stop for
-// good first; a query once the cluster answered). Runs on the shard that read the request, never
-// blocks, and keeps nothing of `request` once it returns.
+// Answers one plain HTTP request on the public port (health and the Pusher HTTP API under
+// /apps/{id}/; /metrics is on the operator listener) by calling `respond` once: before
+// returning, or later on another thread (a publish once it is fanned out, on the thread of the
+// shard that fans it out last, or never if the shards stop for good first; a query once the
+// cluster answered). Runs on the shard that read the request, never blocks, and keeps nothing of
+// `request` once it returns.
 void RouteHttpRequest(EdgeContext& context, const HttpRequest& request, HttpResponder respond);
+
+// Operator pages, answered at once on the caller's thread: GET /metrics (Prometheus text),
+// GET /livez (200 while the process runs), GET /readyz and /up (200 while accepting, 503 once a
+// drain began). Health is served on the public port too, for load balancers and probes.
+HttpResponse MetricsPage(EdgeContext& context, const HttpRequest& request);
+HttpResponse LivenessPage(EdgeContext& context, const HttpRequest& request);
+HttpResponse ReadinessPage(EdgeContext& context, const HttpRequest& request);
 
 // "/apps/{app_id}/events" and the like: a request path as a low-cardinality route name.
 std::string RouteTemplate(std::string_view path);

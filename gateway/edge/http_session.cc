@@ -15,8 +15,11 @@ namespace gw::edge {
 namespace http = boost::beast::http;
 namespace websocket = gw::websocket;
 
-HttpSession::HttpSession(IoShard& shard, boost::asio::ip::tcp::socket socket)
-    : shard_(shard), stream_(std::move(socket)), answer_timer_(shard.io_context()) {}
+HttpSession::HttpSession(IoShard& shard, boost::asio::ip::tcp::socket socket, SocketSlot slot)
+    : shard_(shard),
+      slot_(std::move(slot)),
+      stream_(std::move(socket)),
+      answer_timer_(shard.io_context()) {}
 
 void HttpSession::Run() { Read(); }
 
@@ -108,7 +111,7 @@ void HttpSession::Upgrade() {
   stream_.expires_never();
   // Frames a client sent right behind its request are already in our buffer.
   std::string early_bytes = boost::beast::buffers_to_string(buffer_.data());
-  auto session = std::make_shared<WsSession>(shard_, stream_.release_socket());
+  auto session = std::make_shared<WsSession>(shard_, stream_.release_socket(), std::move(slot_));
   session->Run(request, verdict.accept_key, std::move(early_bytes));
 }
 

@@ -25,7 +25,8 @@ namespace gw::edge {
 // that answer, the pending operation is a timer that bounds the wait.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(IoShard& shard, boost::asio::ip::tcp::socket socket);
+  // `slot` counts the socket against EdgeLimits::max_sockets; it moves on to the WsSession.
+  HttpSession(IoShard& shard, boost::asio::ip::tcp::socket socket, SocketSlot slot);
   void Run();
 
  private:
@@ -42,6 +43,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Write(boost::beast::http::response<boost::beast::http::string_body> response);
 
   IoShard& shard_;
+  SocketSlot slot_;
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

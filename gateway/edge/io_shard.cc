@@ -2,10 +2,10 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <random>
-
-#include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/edge/http_session.h"
@@ -21,6 +21,9 @@ using ReusePort = boost::asio::detail::socket_option::boolean<SOL_SOCKET, SO_REU
 // connection carries no timer state of its own.
 constexpr auto kSweepInterval = std::chrono::milliseconds(500);
 constexpr uint64_t kCachePurgeEverySweeps = 60;
+constexpr auto kMinAcceptDelay = std::chrono::milliseconds(50);
+constexpr auto kMaxAcceptDelay = std::chrono::milliseconds(1000);
+constexpr auto kAcceptLogInterval = std::chrono::seconds(10);
 
 uint64_t SeedFor(size_t index) {
   std::random_device random;
@@ -69,14 +72,42 @@ void IoShard::Accept() {
   acceptor_.async_accept(io_context_, [this](boost::system::error_code ec,
                                              boost::asio::ip::tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
-      std::make_shared<HttpSession>(*this, std::move(socket))->Run();
+    if (ec) return OnAcceptFailed(ec);
+    accept_delay_ = std::chrono::milliseconds(0);
+    SocketSlot slot = SocketSlot::TryClaim(context_);
+    if (!slot) {
+      // Every client slot is taken: closing at once keeps descriptors for what is open.
+      context_.sockets_shed.fetch_add(1, std::memory_order_relaxed);
+      socket.close(ec);
     } else {
-      // EMFILE and friends: log and keep accepting; the next accept may succeed.
-      observability::LogWarn("accept failed", {{"error", ec.message()}, {"shard", index_}});
+      socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+      std::make_shared<HttpSession>(*this, std::move(socket), std::move(slot))->Run();
     }
     Accept();
+  });
+}
+
+void IoShard::OnAcceptFailed(boost::system::error_code ec) {
+  context_.accept_failures.fetch_add(1, std::memory_order_relaxed);
+  // The connection stays in the backlog, so the listener is readable again at once: accepting
+  // right away would spin (EMFILE, ENFILE, ENOBUFS, ENOMEM). Wait, doubling to a second, as Go's
+  // net/http does; the log says so once per interval, not once per failure.
+  accept_delay_ =
+      std::clamp<std::chrono::milliseconds>(accept_delay_ * 2, kMinAcceptDelay, kMaxAcceptDelay);
+  ++accept_failures_unlogged_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_accept_log_ >= kAcceptLogInterval) {
+    observability::LogWarn("accept failed, backing off",
+                           {{"error", ec.message()},
+                            {"shard", index_},
+                            {"failures", accept_failures_unlogged_},
+                            {"retry_ms", static_cast<uint64_t>(accept_delay_.count())}});
+    last_accept_log_ = now;
+    accept_failures_unlogged_ = 0;
+  }
+  accept_timer_.expires_after(accept_delay_);
+  accept_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) Accept();
   });
 }
 
@@ -106,6 +137,7 @@ void IoShard::BeginDrain() {
   boost::asio::post(io_context_, [this] {
     boost::system::error_code ec;
     acceptor_.close(ec);
+    accept_timer_.cancel();
     for (WsSession* session : sessions_) session->Drain();
   });
 }
@@ -114,6 +146,7 @@ void IoShard::Stop() {
   boost::asio::post(io_context_, [this] {
     boost::system::error_code ec;
     acceptor_.close(ec);
+    accept_timer_.cancel();
     sweep_timer_.cancel();
     work_.reset();
     io_context_.stop();

@@ -1,16 +1,16 @@
 #ifndef GATEWAY_EDGE_IO_SHARD_H_
 #define GATEWAY_EDGE_IO_SHARD_H_
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -64,6 +64,8 @@ class IoShard {
 
  private:
   void Accept();
+  // Accepting failed (out of descriptors, ...): accept again after a growing delay.
+  void OnAcceptFailed(boost::system::error_code ec);
   void ScheduleSweep();
 
   const size_t index_;
@@ -74,6 +76,10 @@ class IoShard {
   EndOfTurn end_of_turn_{io_context_};
   boost::asio::ip::tcp::acceptor acceptor_{io_context_};
   boost::asio::steady_timer sweep_timer_{io_context_};
+  boost::asio::steady_timer accept_timer_{io_context_};
+  std::chrono::milliseconds accept_delay_{0};
+  std::chrono::steady_clock::time_point last_accept_log_{};
+  uint64_t accept_failures_unlogged_ = 0;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   core::SocketIdGenerator socket_ids_;
   // Raw pointers: a session removes itself when it ends, on this thread.

@@ -89,11 +89,12 @@ core::AuthorizationRequest CaptureAuthorizerContext(const core::AuthorizerSettin
 
 }  // namespace
 
-WsSession::WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket)
+WsSession::WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket, SocketSlot slot)
     : shard_(shard),
       context_(shard.context()),
+      slot_(std::move(slot)),
       socket_(std::move(socket)),
-      reader_(context_.limits.max_request_bytes) {}
+      reader_(context_.limits.max_message_bytes) {}
 
 // Teardown has already released everything shared; nothing here may touch the shard, which may
 // be gone when the last pending handler is destroyed at exit.
@@ -201,10 +202,25 @@ void WsSession::WaitReadable() {
 }
 
 bool WsSession::Consume(char* bytes, size_t size) {
-  if (connection_) connection_->NoteActivity(Clock::now());
+  const Clock::time_point now = Clock::now();
+  if (connection_) connection_->NoteActivity(now);
+  const bool had_partial = reader_.buffered_bytes() > 0;
+  bool message_done = false;
   const uint16_t violation = reader_.Read(
-      bytes, size, [this](const ClientMessage& message) { return OnClientMessage(message); },
+      bytes, size,
+      [&](const ClientMessage& message) {
+        message_done |= message.kind == ClientMessage::Kind::kText ||
+                        message.kind == ClientMessage::Kind::kBinary;
+        return OnClientMessage(message);
+      },
       deflate_ ? &shard_.inflater() : nullptr);
+  // The deadline runs from the first byte of the message left unfinished: trickling more bytes
+  // of it does not extend it, but a message completed in this read starts a new one.
+  if (reader_.buffered_bytes() == 0) {
+    partial_since_ = Clock::time_point();
+  } else if (!had_partial || message_done) {
+    partial_since_ = now;
+  }
   // After a violation the rest is read and dropped until the client closes, so that our close
   // frame is not lost to the reset that closing with unread data would cause.
   if (violation != 0) FailConnection(violation);
@@ -265,9 +281,10 @@ void WsSession::FailConnection(uint16_t code) {
   close_started_ = Clock::now();
   close_reason_ = absl::StrCat(code);
   outbox_.DropUnstarted();
-  const char* why = code == websocket::kCloseMessageTooBig    ? "Message too big"
-                    : code == websocket::kCloseInvalidPayload ? "Invalid UTF-8"
-                                                              : "Protocol error";
+  const char* why = code == websocket::kCloseMessageTooBig     ? "Message too big"
+                    : code == websocket::kCloseInvalidPayload  ? "Invalid UTF-8"
+                    : code == websocket::kClosePolicyViolation ? "Message not completed in time"
+                                                               : "Protocol error";
   SendClose(code, why);
 }
 
@@ -403,6 +420,10 @@ void WsSession::Drain() {
 void WsSession::OnTick(Clock::time_point now) {
   switch (state_) {
     case State::kOpen:
+      if (partial_since_ != Clock::time_point() &&
+          now - partial_since_ >= context_.limits.message_timeout) {
+        return FailConnection(websocket::kClosePolicyViolation);
+      }
       if (connection_) connection_->OnTick(now);
       return;
     case State::kClosing:

@@ -40,7 +40,7 @@ namespace gw::edge {
 // Outbound: frames queue (Outbox), capped at EdgeLimits::max_write_buffer_bytes, and are written
 // with one `sendmsg` per turn; only a socket the kernel takes no more from waits for
 // writability. A client that falls further behind is closed with 4100 so it reconnects later
-// instead of growing memory. Liveness and close deadlines are checked by the
+// instead of growing memory. Liveness, close and unfinished-message deadlines are checked by the
 // shard's sweep (OnTick), not by timers of its own.
 class WsSession : public std::enable_shared_from_this<WsSession>,
                   public core::Subscriber,
@@ -49,7 +49,8 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
  public:
   using Clock = std::chrono::steady_clock;
 
-  WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket);
+  // `slot` counts the socket against EdgeLimits::max_sockets until the session is destroyed.
+  WsSession(IoShard& shard, boost::asio::ip::tcp::socket socket, SocketSlot slot);
   ~WsSession() override;
 
   // Answers the checked upgrade request with 101 (`accept_key` is its Sec-WebSocket-Accept),
@@ -96,7 +97,8 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
   bool OnClientMessage(const websocket::ClientMessage& message);
   // The client sent a close frame: answer it, then cut the connection once that is written.
   void OnPeerClose(uint16_t code);
-  // The client broke RFC 6455: close with `code` (1002, 1007, 1009), no Pusher error first.
+  // The client broke RFC 6455 (1002, 1007, 1009) or left a message unfinished past its deadline
+  // (1008): close with `code`, no Pusher error first.
   void FailConnection(uint16_t code);
 
   // Queues one frame (text, or the pong answering a ping) to be written at the end of the turn.
@@ -133,6 +135,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
 
   IoShard& shard_;
   EdgeContext& context_;
+  SocketSlot slot_;
   boost::asio::ip::tcp::socket socket_;
   websocket::FrameReader reader_;
   State state_ = State::kOpen;
@@ -156,6 +159,8 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
   // The peer closed first: once our answering close frame is written, the session ends.
   bool end_after_flush_ = false;
   bool reading_stopped_ = false;
+  // When the first byte of the message the reader holds unfinished arrived; {} = none.
+  Clock::time_point partial_since_;
   Clock::time_point close_started_;
 };
 

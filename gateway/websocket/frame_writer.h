@@ -22,6 +22,7 @@ enum class Opcode : uint8_t {
 inline constexpr uint16_t kCloseNormal = 1000;
 inline constexpr uint16_t kCloseProtocolError = 1002;
 inline constexpr uint16_t kCloseInvalidPayload = 1007;
+inline constexpr uint16_t kClosePolicyViolation = 1008;
 inline constexpr uint16_t kCloseMessageTooBig = 1009;
 inline constexpr uint16_t kCloseInternalError = 1011;
 

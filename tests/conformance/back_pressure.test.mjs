@@ -178,7 +178,7 @@ describe('over the ceiling', () => {
 
     // The gateway is fine, and counted every refusal.
     assert.equal((await fetch(`${gw.httpUrl}/livez`)).status, 200);
-    const metrics = await (await fetch(`${gw.httpUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${gw.operatorUrl}/metrics`)).text();
     const counted = Number(/^realtime_publishes_refused_total (\d+)$/m.exec(metrics)?.[1]);
     assert.equal(counted, refused.http + refused.grpc, metrics);
     // Every answered publish was fanned out first, and a refused one queued nothing.

@@ -18,7 +18,7 @@ let seq = 0;
 const fresh = (prefix = 'probe') => `${prefix}-${++seq}`;
 
 before(async () => {
-  gw = await startGateway({ apps: [APP], config: { max_request_kb: 16 } });
+  gw = await startGateway({ apps: [APP], config: { max_message_kb: 16 } });
   bystander = await connect(gw.wsUrl());
   await bystander.subscribe('bystander');
   await bystander.subscribe(PRIVATE, { auth: channelAuth(bystander.socketId, PRIVATE) });
@@ -159,7 +159,7 @@ describe('frame-level hostility', () => {
     attacker.terminate();
   });
 
-  it('text message over max_request_kb (64 KB vs 16 KB) -> close 1009 on that connection only', async () => {
+  it('text message over max_message_kb (64 KB vs 16 KB) -> close 1009 on that connection only', async () => {
     const attacker = await connect(gw.wsUrl());
     const tag = `big-${++seq}`;
     attacker.send({ event: 'client-big', channel: PRIVATE, data: tag + 'x'.repeat(64 * 1024) });
@@ -180,7 +180,7 @@ describe('frame-level hostility', () => {
     attacker.terminate();
   });
 
-  it('a fragmented text message over max_request_kb (5 x 5000 B) -> close 1009 on that connection only', async () => {
+  it('a fragmented text message over max_message_kb (5 x 5000 B) -> close 1009 on that connection only', async () => {
     const attacker = await connect(gw.wsUrl());
     for (let i = 0; i < 5; i += 1) attacker.ws.send('y'.repeat(5000), { fin: i === 4 });
     const close = await attacker.waitClose(5000);
@@ -223,7 +223,7 @@ describe('frame-level hostility', () => {
     await expectErrorAndSurvive('['.repeat(10000));
   });
 
-  it('deeply nested JSON: 7000 balanced "[...]" (under max_request_kb)', async () => {
+  it('deeply nested JSON: 7000 balanced "[...]" (under max_message_kb)', async () => {
     await expectErrorAndSurvive('['.repeat(7000) + ']'.repeat(7000));
   });
 

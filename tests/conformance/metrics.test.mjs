@@ -1,4 +1,5 @@
-// GET /metrics: Prometheus text that parses strictly, and counters that move with real traffic.
+// GET /metrics on the operator listener: Prometheus text that parses strictly, counters that move
+// with real traffic, and nothing of it on the public port.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGateway, TEST_APP } from './lib/gateway.mjs';
@@ -95,7 +96,7 @@ function parsePrometheus(text) {
 }
 
 async function scrape() {
-  const response = await fetch(`${gw.httpUrl}/metrics`);
+  const response = await fetch(`${gw.operatorUrl}/metrics`);
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
   return parsePrometheus(await response.text());
@@ -170,4 +171,56 @@ test('counters and gauges move with connections, publishes, client events and re
     2,
   );
   cp.close?.();
+});
+
+test('the public port does not answer /metrics; it keeps the health endpoints', async () => {
+  const metrics = await fetch(`${gw.httpUrl}/metrics`);
+  assert.equal(metrics.status, 404);
+  const body = await metrics.text();
+  assert.ok(!body.includes('realtime_'), body);
+  for (const path of ['/livez', '/readyz', '/up']) {
+    assert.equal((await fetch(`${gw.httpUrl}${path}`)).status, 200, `public ${path}`);
+    assert.equal((await fetch(`${gw.operatorUrl}${path}`)).status, 200, `operator ${path}`);
+  }
+  assert.equal(gw.operatorPort === gw.port, false);
+});
+
+test('operator_token: 401 without it, Bearer or basic auth with it', async () => {
+  const token = 'op-secret-token';
+  const guarded = await startGateway({ config: { operator_token: token } });
+  try {
+    const none = await fetch(`${guarded.operatorUrl}/metrics`);
+    assert.equal(none.status, 401);
+    assert.match(none.headers.get('www-authenticate'), /Bearer/);
+    const wrong = await fetch(`${guarded.operatorUrl}/metrics`, {
+      headers: { authorization: 'Bearer op-secret-tokem' },
+    });
+    assert.equal(wrong.status, 401);
+    const bearer = await fetch(`${guarded.operatorUrl}/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(bearer.status, 200);
+    assert.match(await bearer.text(), /^# (HELP|TYPE) realtime_/m);
+    const basic = await fetch(`${guarded.operatorUrl}/metrics`, {
+      headers: { authorization: `Basic ${Buffer.from(`prometheus:${token}`).toString('base64')}` },
+    });
+    assert.equal(basic.status, 200);
+    // Probes on the public port need no token.
+    assert.equal((await fetch(`${guarded.httpUrl}/readyz`)).status, 200);
+  } finally {
+    await guarded.stop();
+  }
+});
+
+test('REALTIME_OPERATOR_TOKEN sets the token', async () => {
+  const guarded = await startGateway({ env: { REALTIME_OPERATOR_TOKEN: 'from-env' } });
+  try {
+    assert.equal((await fetch(`${guarded.operatorUrl}/metrics`)).status, 401);
+    const ok = await fetch(`${guarded.operatorUrl}/metrics`, {
+      headers: { authorization: 'Bearer from-env' },
+    });
+    assert.equal(ok.status, 200);
+  } finally {
+    await guarded.stop();
+  }
 });

@@ -44,6 +44,31 @@ function bench(scenario, args) {
 }
 
 describe('realtime-bench against the gateway', () => {
+  it('soak: after rounds of churn, descriptors and threads are back and RSS is bounded', async () => {
+    // A gateway of its own, so that no other test's connections move its descriptors.
+    const soaked = await startGateway({ apps: [APP] });
+    try {
+      const argv = [
+        'soak', '--duration', '4', '--connections', '40', '--channels', '4', '--rate', '50',
+        '--json', '--url', `ws://127.0.0.1:${soaked.port}`, '--app-id', APP.id, '--key', APP.key,
+        '--secret', APP.secret, '--server-pid', String(soaked.proc.pid),
+      ];
+      const { code, stdout, stderr } = await new Promise((done) => {
+        execFile(BENCH_BIN, argv, { timeout: 120000 }, (error, out, err) =>
+          done({ code: error ? error.code : 0, stdout: out, stderr: err }));
+      });
+      assert.equal(code, 0, `realtime-bench soak: ${stderr}`);
+      const [row] = JSON.parse(stdout.trim().split('\n').pop()).rows;
+      assert.ok(row.rounds >= 2, JSON.stringify(row));
+      assert.ok(row.published > 0);
+      assert.ok(row.descriptors_end <= row.descriptors_start, JSON.stringify(row));
+      assert.ok(row.threads_end <= row.threads_start, JSON.stringify(row));
+      assert.ok(row.rss_growth_mib <= 32, JSON.stringify(row));
+    } finally {
+      await soaked.stop();
+    }
+  });
+
   it('fanout at a fixed rate: every subscriber receives every publish', async () => {
     const [row] = await bench('fanout', ['--connections', '20', '--channels', '2', '--rate', '20',
       '--duration', '1']);

@@ -17,7 +17,7 @@ let bystander;
 let seq = 0;
 
 before(async () => {
-  gw = await startGateway({ config: { max_request_kb: 16 } });
+  gw = await startGateway({ config: { max_message_kb: 16 } });
   bystander = await connect(gw.wsUrl());
   await bystander.subscribe('framing-bystander');
 });

@@ -21,6 +21,18 @@ TEST(ParseVmRssKb, IsAbsentForKernelThreadsAndJunk) {
   EXPECT_EQ(ParseVmRssKb("VmRSS:\t lots\n"), std::nullopt);
 }
 
+TEST(ParseThreads, ReadsTheThreadsLine) {
+  EXPECT_EQ(ParseThreads("Name:\tgw\nThreads:\t7\nVmRSS:\t 1 kB\n"), 7u);
+  EXPECT_EQ(ParseThreads("Name:\tgw\n"), std::nullopt);
+}
+
+TEST(SampleProcess, CountsThisProcesssThreadsAndDescriptors) {
+  absl::StatusOr<ProcessSample> sample = SampleProcess(getpid());
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  EXPECT_GE(sample->threads, 1u);
+  EXPECT_GE(sample->descriptors, 3u);  // stdin, stdout, stderr at least
+}
+
 TEST(ParseCpuTicks, AddsUserAndSystemTime) {
   // Fields 14 and 15 (utime, stime) are 250 and 50.
   const char* stat =

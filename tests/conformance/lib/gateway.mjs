@@ -21,17 +21,25 @@ export const TEST_APP = Object.freeze({
 });
 
 // Starts the gateway. `apps` replaces the app list (default: [TEST_APP]); `config` adds top-level
-// config keys; `env` adds environment variables; `args` adds flags. Resolves once the gateway has
+// config keys; `env` adds environment variables; `args` adds flags; `launcher` runs the binary
+// through a command (e.g. ['prlimit', '--nofile=256:256', '--']). Resolves once the gateway has
 // printed its "listening" line and GET /up answers 200.
-export async function startGateway({ apps = [TEST_APP], config = {}, env = {}, args = [] } = {}) {
+export async function startGateway({
+  apps = [TEST_APP],
+  config = {},
+  env = {},
+  args = [],
+  launcher = [],
+} = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rtgw-'));
   const configPath = join(dir, 'config.json');
   writeFileSync(
     configPath,
-    JSON.stringify({ host: '127.0.0.1', port: 0, grpc_port: 0, ...config, apps }, null, 2),
+    JSON.stringify({ host: '127.0.0.1', port: 0, grpc_port: 0, operator_port: 0, ...config, apps }, null, 2),
   );
-  const proc = spawn(GATEWAY_BIN, ['--config', configPath, ...args], {
-    env: { PATH: process.env.PATH, ...env },
+  const [program, ...programArgs] = [...launcher, GATEWAY_BIN, '--config', configPath, ...args];
+  const proc = spawn(program, programArgs, {
+    env: { PATH: process.env.PATH, ...sanitizerOptions(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines = [];
@@ -71,24 +79,43 @@ export async function startGateway({ apps = [TEST_APP], config = {}, env = {}, a
     port: info.port,
     grpcPort: info.grpc_port,
     httpUrl: `http://127.0.0.1:${info.port}`,
+    operatorPort: info.operator_port,
+    // The operator listener: /metrics and health, off the public port.
+    operatorUrl: `http://127.0.0.1:${info.operator_port}`,
     wsUrl: (key = TEST_APP.key, query = 'protocol=7&client=js&version=8.6.0&flash=false') =>
       `ws://127.0.0.1:${info.port}/app/${key}?${query}`,
     logLines: lines,
     stderr: () => stderr,
     exited,
-    // SIGTERM, then SIGKILL if still running after `graceMs`.
+    // SIGTERM, then SIGKILL if still running after `graceMs`. Throws if a sanitizer reported
+    // anything (the sanitizer builds run this suite too).
     async stop(graceMs = 15000) {
-      if (proc.exitCode !== null || proc.signalCode !== null) return exited;
-      proc.kill('SIGTERM');
-      const killer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-      const result = await exited;
-      clearTimeout(killer);
-      return result;
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        const killer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(killer);
+      }
+      assertNoSanitizerReport(stderr);
+      return exited;
     },
   };
   const up = await fetch(`${gateway.httpUrl}/up`);
   if (up.status !== 200) throw new Error(`GET /up answered ${up.status}`);
   return gateway;
+}
+
+// What a sanitizer build prints when it finds something; the ASan and TSan runs fail on it.
+const SANITIZER_REPORT = /(Address|Thread|Leak|UndefinedBehavior)Sanitizer|runtime error: /;
+
+export function assertNoSanitizerReport(stderr) {
+  if (SANITIZER_REPORT.test(stderr)) throw new Error(`sanitizer report from the gateway:\n${stderr}`);
+}
+
+// The sanitizer settings of the test run (tests/README.md), passed on to every gateway started.
+export function sanitizerOptions() {
+  const names = ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'TSAN_OPTIONS', 'LSAN_OPTIONS'];
+  return Object.fromEntries(names.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
 }
 
 // A port nothing listens on (a collector or backend that is down): bind, read the port, close.

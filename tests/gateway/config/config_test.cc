@@ -70,6 +70,12 @@ TEST(LoadConfig, NoInputGivesServerDefaultsAndOneDemoApp) {
   EXPECT_EQ(config->max_connections, 0u);
   EXPECT_EQ(config->max_write_buffer_kb, 1024u);
   EXPECT_EQ(config->max_request_kb, 256u);
+  EXPECT_EQ(config->max_message_kb, 32u);
+  EXPECT_EQ(config->message_timeout_ms, 10000u);
+  EXPECT_EQ(config->reserved_descriptors, 256u);
+  EXPECT_EQ(config->operator_host, "127.0.0.1");
+  EXPECT_EQ(config->operator_port, 9601);
+  EXPECT_EQ(config->operator_token, "");
   EXPECT_EQ(config->max_publish_backlog, 1000u);
   EXPECT_EQ(config->shutdown_grace_seconds, 10u);
   EXPECT_EQ(config->log_level, "info");
@@ -115,7 +121,8 @@ TEST(LoadConfig, FileWithoutAppsKeepsTheDemoApp) {
 }
 
 TEST(LoadConfig, FileAppsReplaceTheDemoAppAndSetEveryAppKey) {
-  const absl::StatusOr<Config> config = LoadFile(WriteConfigFile(R"({"apps": [
+  const absl::StatusOr<Config> config =
+      LoadFile(WriteConfigFile(R"({"max_message_kb": 128, "apps": [
     {"id": "one", "key": "key-one", "secret": "secret-one", "enabled": false,
      "enable_client_messages": true, "max_connections": 7, "max_client_events_per_second": 20,
      "max_presence_members": 50, "max_presence_member_size_kb": 2, "max_event_payload_kb": 100,
@@ -543,6 +550,50 @@ TEST(LoadConfig, SamePortForWebSocketAndGrpcIsRejected) {
             "port)");
 }
 
+TEST(LoadConfig, FileSetsTheLimitsAndTheOperatorListener) {
+  const absl::StatusOr<Config> config = LoadFile(WriteConfigFile(R"({
+    "max_message_kb": 64, "message_timeout_ms": 2500, "reserved_descriptors": 100,
+    "operator_host": "0.0.0.0", "operator_port": 9700, "operator_token": "t"
+  })"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->max_message_kb, 64u);
+  EXPECT_EQ(config->message_timeout_ms, 2500u);
+  EXPECT_EQ(config->reserved_descriptors, 100u);
+  EXPECT_EQ(config->operator_host, "0.0.0.0");
+  EXPECT_EQ(config->operator_port, 9700);
+  EXPECT_EQ(config->operator_token, "t");
+}
+
+TEST(LoadConfig, OperatorFlagsAndTokenVariable) {
+  const absl::StatusOr<Config> config =
+      LoadConfig({"--operator-host", "127.0.0.2", "--operator-port=0"},
+                 {{"REALTIME_OPERATOR_TOKEN", "from-env"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->operator_host, "127.0.0.2");
+  EXPECT_EQ(config->operator_port, 0);
+  EXPECT_EQ(config->operator_token, "from-env");
+}
+
+TEST(LoadConfig, OperatorPortSharedWithAnotherListenerIsRejected) {
+  EXPECT_THAT(ErrorOf(LoadConfig({"--port", "7000", "--operator-port", "7000"}, {})),
+              HasSubstr("operator_port 7000 is also port or grpc_port"));
+}
+
+TEST(LoadConfig, AppPayloadLimitAboveTheMessageLimitIsRejected) {
+  EXPECT_EQ(ErrorOf(LoadFile(WriteConfigFile(
+                R"({"max_message_kb": 16, "apps": [{"id": "a", "key": "k", "secret": "s",
+                     "max_event_payload_kb": 20}]})"))),
+            "apps[0].max_event_payload_kb (20) is more than max_message_kb (16): client events "
+            "that large could not arrive; raise max_message_kb");
+}
+
+TEST(LoadConfig, ZeroMessageLimitsAreRejected) {
+  for (const char* key : {"max_message_kb", "message_timeout_ms"}) {
+    EXPECT_THAT(ErrorOf(LoadFile(WriteConfigFile(absl::StrCat("{\"", key, "\": 0}")))),
+                HasSubstr(absl::StrCat(key, ": expected a positive integer")));
+  }
+}
+
 TEST(LoadConfig, PortZeroForBothIsAllowed) {
   const absl::StatusOr<Config> config = LoadConfig({"--port", "0", "--grpc-port", "0"}, {});
   ASSERT_TRUE(config.ok()) << config.status();
@@ -578,6 +629,14 @@ TEST(Usage, NamesEveryFlagVariableAndConfigKey) {
                            "max_connections",
                            "max_write_buffer_kb",
                            "max_request_kb",
+                           "max_message_kb",
+                           "message_timeout_ms",
+                           "reserved_descriptors",
+                           "operator_host",
+                           "operator_port",
+                           "operator_token",
+                           "REALTIME_OPERATOR_TOKEN",
+                           "--operator-port",
                            "max_publish_backlog",
                            "shutdown_grace_seconds",
                            "log_level",

@@ -43,5 +43,20 @@ TEST(ParseWebhookUrl, RefusesWhatCannotBePosted) {
   }
 }
 
+// Found by tests/fuzz/webhook_url_fuzz: Boost.URL 1.81 parses this with the path "@/", which
+// would have become the request line "POST @/ HTTP/1.1".
+TEST(ParseWebhookUrl, RefusesAPathThatDoesNotStartWithASlash) {
+  EXPECT_FALSE(ParseWebhookUrl("http://[::1]:8080@/").ok());
+  EXPECT_FALSE(ParseWebhookUrl("http://example.com:8080@/hook").ok());
+}
+
+// Also found by webhook_url_fuzz ("httht0:["): Boost.URL 1.81 asserts on a rootless path, which
+// aborts the builds with assertions (sanitizer builds). Such text never reaches it now.
+TEST(ParseWebhookUrl, RefusesARootlessPathWithoutReachingBoostUrl) {
+  EXPECT_FALSE(ParseWebhookUrl("http:[").ok());
+  EXPECT_FALSE(ParseWebhookUrl("httht0:[").ok());
+  EXPECT_TRUE(ParseWebhookUrl("HTTPS://example.com/hook").ok());
+}
+
 }  // namespace
 }  // namespace gw::webhooks

@@ -50,7 +50,7 @@ async function publish(channel, name, data) {
 }
 
 async function sentCompressed() {
-  const text = await (await fetch(`${fx.gw.httpUrl}/metrics`)).text();
+  const text = await (await fetch(`${fx.gw.operatorUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`realtime_messages_sent_compressed_total{app="${fx.app.id}"}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }

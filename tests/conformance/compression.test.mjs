@@ -55,7 +55,7 @@ async function publish(channel, name, data) {
   assert.equal(response.status, 200, response.text);
 }
 async function metric(name, app = TEST_APP.id) {
-  const text = await (await fetch(`${gw.httpUrl}/metrics`)).text();
+  const text = await (await fetch(`${gw.operatorUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{app="${app}"}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }

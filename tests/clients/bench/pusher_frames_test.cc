@@ -30,7 +30,9 @@ TEST(WriteTimedJsonPayload, WritesValidJsonOfExactlyTheSizeWithTheStamp) {
     boost::json::value json = boost::json::parse(payload, ec);
     ASSERT_FALSE(ec) << payload;
     EXPECT_EQ(json.at("stamp").as_string(), "rtb:7:123456789:");
-    if (size >= 1000) EXPECT_GE(json.at("messages").as_array().size(), 2u) << size;
+    if (size >= 1000) {
+      EXPECT_GE(json.at("messages").as_array().size(), 2u) << size;
+    }
   }
 }
 

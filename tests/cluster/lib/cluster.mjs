@@ -180,7 +180,7 @@ export async function killNode(gw) {
 // The value of a metric series on `gw`'s /metrics: `name{labels}` exactly as rendered, e.g.
 // metric(gw, 'realtime_cluster_publishes_total{result="not_forwarded"}'). NaN when absent.
 export async function metric(gw, series) {
-  const text = await (await fetch(`${gw.httpUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const text = await (await fetch(`${gw.operatorUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? NaN : Number(line.slice(series.length + 1));
 }

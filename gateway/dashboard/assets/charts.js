@@ -30,7 +30,7 @@
   function formatValue(value) {
     if (value >= 1e6) return (value / 1e6).toFixed(value >= 1e7 ? 0 : 1) + 'M';
     if (value >= 1e3) return (value / 1e3).toFixed(value >= 1e4 ? 0 : 1) + 'k';
-    if (value >= 10 || value === 0) return String(Math.round(value));
+    if (value >= 10 || Number.isInteger(value)) return String(Math.round(value));
     return value.toFixed(1);
   }
 
@@ -90,8 +90,10 @@
         const line = element('polyline', {class: 'series', stroke: s.color,
                                           points: coordinates.join(' '), 'data-key': s.key});
         svg.append(line);
+        // What the page shows, for whoever reads the chart without eyes (tests, scripts).
         const last = visible.length ? visible[visible.length - 1].values[s.key] || 0 : 0;
         svg.dataset['last_' + s.key] = String(last);
+        svg.dataset['peak_' + s.key] = String(Math.max(0, ...visible.map((p) => p.values[s.key] || 0)));
       }
       svg.dataset.points = String(visible.length);
     }

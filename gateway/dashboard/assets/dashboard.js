@@ -79,7 +79,8 @@
   // A bucket as chart values: gauges as they stood, totals as a rate per second.
   function valuesOf(point) {
     const values = {};
-    const seconds = Math.max(point.covered_ms, 1) / 1000;
+    // A bucket just begun covers too little time for a fair rate: count at least a second.
+    const seconds = Math.max(point.covered_ms, 1000) / 1000;
     for (const [key, value] of Object.entries(point)) {
       if (key === 'index' || key === 'covered_ms') continue;
       values[key] = GAUGES.includes(key) ? value : value / seconds;
@@ -109,7 +110,12 @@
 
   function describe(entry) {
     switch (entry.kind) {
-      case 'connection_closed': return `code ${entry.detail || ''}`.trim();
+      case 'connection_closed': {
+        const detail = entry.detail || '';
+        if (!detail.startsWith('client')) return `closed by the server, code ${detail}`;
+        const code = detail.slice('client'.length).trim();
+        return code ? `closed by the client, code ${code}` : 'closed by the client';
+      }
       case 'subscription_failed': return `${entry.size || ''} ${entry.detail || ''}`.trim();
       case 'api_message':
         return `via ${entry.detail}, ${entry.size || 0} bytes` + (entry.data ? `: ${entry.data}` : '');

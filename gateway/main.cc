@@ -28,6 +28,7 @@
 #include "gateway/observability/metrics.h"
 #include "gateway/observability/process_tracer.h"
 #include "gateway/core/single_node.h"
+#include "gateway/dashboard/dashboard.h"
 #include "gateway/service/event_publisher.h"
 #include "gateway/session/pusher_connection.h"
 #include "gateway/session/pusher_server_frames.h"
@@ -206,6 +207,17 @@ int main(int argc, char** argv) {
   if (absl::Status status = webhooks.Start(); !status.ok()) {
     return Fail(std::string(status.message()));
   }
+  // The dashboard (off by default), for the operator listener beside /metrics.
+  std::unique_ptr<gw::dashboard::Dashboard> dashboard;
+  if (config->dashboard) {
+    dashboard = std::make_unique<gw::dashboard::Dashboard>(
+        gw::dashboard::DashboardOptions{config->dashboard_user, config->dashboard_password,
+                                        redis_cluster != nullptr ? "Redis cluster node"
+                                                                 : "single node"},
+        **apps, cluster, publisher, gw::dashboard::EdgeTotalsReader(&edge_metrics));
+    dashboard->AddMetrics(metrics);
+    dashboard->Start();
+  }
   if (redis_cluster != nullptr) {
     const gw::cluster::ClusterCounters& cc = redis_cluster->counters();
     metrics.AddGauge("realtime_cluster_connected",
@@ -267,6 +279,7 @@ int main(int argc, char** argv) {
                                                  std::chrono::seconds(2)));
   }
   server.Stop();
+  if (dashboard != nullptr) dashboard->Stop();
   webhooks.Stop(deadline);  // what the drain left of the grace
   control.Stop(std::chrono::milliseconds(500));
   if (redis_cluster != nullptr) redis_cluster->Stop();

@@ -75,6 +75,18 @@ class Dashboard {
   static constexpr std::string_view kPrefix = "/dashboard";
   static std::vector<std::string> Paths();
 
+  // Mounts every path with `mount(path, handler)` for a listener whose handlers answer before
+  // they return (edge::OperatorListener::Mount); what answers later (a cluster's query, a
+  // publish's fan-out) is waited for, up to 10 s.
+  template <typename MountFn>
+  void MountOn(MountFn&& mount) {
+    for (std::string& path : Paths()) {
+      mount(std::move(path), [this](const edge::HttpRequest& request) {
+        return AnswerNow(request, absl::Seconds(10));
+      });
+    }
+  }
+
   // Answers one request whose path starts with kPrefix; calls `respond` exactly once.
   void Handle(const edge::HttpRequest& request, edge::HttpResponder respond);
   // For a listener whose handlers must answer before they return: Handle, waiting up to `wait`

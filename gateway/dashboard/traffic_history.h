@@ -32,10 +32,10 @@ struct TrafficPoint {
 };
 
 // An app's traffic over the last hour at a fixed resolution, in memory and bounded: 720 buckets
-// of 5 seconds, each a TrafficPoint, so about 50 KiB per app. Driven with time values (Unix
-// milliseconds): Sample is called often (every second or so) with the totals read then; a bucket
-// closes at the first sample past its end. Buckets no sample reached (the process was stopped, or
-// idle between samples) are filled in: gauges as last seen, nothing grown.
+// of 5 seconds, each an 80-byte TrafficPoint, so about 56 KiB per app. Driven with time values
+// (Unix milliseconds): Sample is called often (every second or so) with the totals read then; a
+// bucket closes at the first sample past its end. Buckets no sample reached (the process was
+// stopped, or idle between samples) are filled in: gauges as last seen, nothing grown.
 //
 // Not thread-safe: the dashboard calls it under its lock.
 class TrafficHistory {

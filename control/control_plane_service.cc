@@ -81,6 +81,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::Publish(grpc::CallbackServerConte
   if (!app.ok()) return Reply(context, app.status());
   service::PublishCommand command{request->name(), request->data(), ToVector(request->channels()),
                                   request->socket_id(), request->include_channel_info()};
+  command.door = "grpc";
   auto receipt = publisher_.Publish(**app, command);
   if (!receipt.ok()) return Reply(context, receipt.status());
   return PublishReactor::AnswerWhenDelivered(
@@ -103,6 +104,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::PublishBatch(grpc::CallbackServer
   for (const v1::BatchEvent& event : request->events()) {
     commands.push_back(service::PublishCommand{event.name(), event.data(), {event.channel()},
                                                event.socket_id(), event.include_channel_info()});
+    commands.back().door = "grpc";
   }
   auto receipt = publisher_.PublishBatch(**app, commands, "events");
   if (!receipt.ok()) return Reply(context, receipt.status());
@@ -264,6 +266,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::SendToUser(grpc::CallbackServerCo
   }
   service::PublishCommand command{
       request->name(), request->data(), {absl::StrCat("#server-to-user-", request->user_id())}, ""};
+  command.door = "grpc";
   auto receipt = publisher_.Publish(**app, command);
   if (!receipt.ok()) return Reply(context, receipt.status());
   return PublishReactor::AnswerWhenDelivered(**receipt, span.Detach(),

@@ -11,16 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "control/authorizer_client.h"
+#include "control/control_plane_service.h"
+#include "control/control_server.h"
 #include "gateway/cluster/redis_cluster.h"
 #include "gateway/cluster/redis_options.h"
 #include "gateway/cluster/redis_url.h"
-#include "control/control_plane_service.h"
-#include "control/control_server.h"
-#include "absl/strings/str_cat.h"
 #include "gateway/config/config.h"
 #include "gateway/core/app_directory.h"
 #include "gateway/core/fanout.h"
+#include "gateway/core/single_node.h"
+#include "gateway/dashboard/dashboard.h"
 #include "gateway/edge/descriptor_budget.h"
 #include "gateway/edge/edge_context.h"
 #include "gateway/edge/edge_metrics.h"
@@ -30,7 +32,6 @@
 #include "gateway/observability/log.h"
 #include "gateway/observability/metrics.h"
 #include "gateway/observability/process_tracer.h"
-#include "gateway/core/single_node.h"
 #include "gateway/service/event_publisher.h"
 #include "gateway/session/pusher_connection.h"
 #include "gateway/session/pusher_server_frames.h"
@@ -69,9 +70,9 @@ std::map<std::string, std::string> Environment() {
 int MaxGrpcMessageBytes(const std::vector<gw::core::App>& apps) {
   size_t largest = 4 * 1024 * 1024;
   for (const auto& app : apps) {
-    const size_t batch = static_cast<size_t>(app.limits.max_event_payload_kb) * 1024 *
-                             app.limits.max_batch_size +
-                         64 * 1024;
+    const size_t batch =
+        static_cast<size_t>(app.limits.max_event_payload_kb) * 1024 * app.limits.max_batch_size +
+        64 * 1024;
     largest = std::max(largest, batch);
   }
   return static_cast<int>(std::min<size_t>(largest, 64 * 1024 * 1024));
@@ -102,8 +103,8 @@ int main(int argc, char** argv) {
   mallctl("background_thread", nullptr, nullptr, &background_thread, sizeof(background_thread));
 #endif
 
-  auto config = gw::config::LoadConfig(std::vector<std::string>(argv + 1, argv + argc),
-                                       Environment());
+  auto config =
+      gw::config::LoadConfig(std::vector<std::string>(argv + 1, argv + argc), Environment());
   if (!config.ok()) {
     std::fprintf(stderr, "realtime-gateway: %s\nRun with --help for usage.\n",
                  std::string(config.status().message()).c_str());
@@ -149,14 +150,13 @@ int main(int argc, char** argv) {
     options.lease = std::chrono::seconds(config->node_lease_seconds);
     // Renewed often enough that a lease survives two lost heartbeats, and at least every second
     // so that connection counts (max_connections) stay fresh across nodes.
-    options.heartbeat = std::min<std::chrono::milliseconds>(std::chrono::seconds(1),
-                                                            options.lease / 3);
-    redis_cluster = std::make_unique<gw::cluster::RedisCluster>(**apps, fanout, server,
-                                                                 server_frames, options);
+    options.heartbeat =
+        std::min<std::chrono::milliseconds>(std::chrono::seconds(1), options.lease / 3);
+    redis_cluster =
+        std::make_unique<gw::cluster::RedisCluster>(**apps, fanout, server, server_frames, options);
   }
-  gw::core::Cluster& cluster = redis_cluster != nullptr
-                                   ? static_cast<gw::core::Cluster&>(*redis_cluster)
-                                   : single_node;
+  gw::core::Cluster& cluster =
+      redis_cluster != nullptr ? static_cast<gw::core::Cluster&>(*redis_cluster) : single_node;
   gw::service::EventPublisher publisher(fanout, cluster);
   gw::webhooks::WebhookLimits webhook_limits;
   webhook_limits.vacate_delay = std::chrono::milliseconds(config->webhook_vacate_delay_ms);
@@ -198,39 +198,38 @@ int main(int argc, char** argv) {
       "realtime_channel_listings_refused_total",
       "GET /channels and ListChannels refused (503) because 64 listings were already waiting.",
       [&listings](const auto& emit) { emit({}, listings.refused()); });
-  metrics.AddCounterFunction(
-      "realtime_authorizer_calls_total", "ChannelAuthorizer calls, by outcome.",
-      [&authorizer](const auto& emit) {
-        const auto& counters = authorizer.counters();
-        emit({{"outcome", "allowed"}}, counters.allowed.load());
-        emit({{"outcome", "denied"}}, counters.denied.load());
-        emit({{"outcome", "failed"}}, counters.failed.load());
-      });
-  metrics.AddCounterFunction(
-      "realtime_trace_spans_total", "Trace spans, by what became of them.",
-      [&tracing](const auto& emit) {
-        const auto counters = tracing.tracer().counters();
-        emit({{"result", "exported"}}, counters.exported);
-        emit({{"result", "dropped"}}, counters.dropped);
-        emit({{"result", "failed"}}, counters.failed);
-      });
+  metrics.AddCounterFunction("realtime_authorizer_calls_total",
+                             "ChannelAuthorizer calls, by outcome.",
+                             [&authorizer](const auto& emit) {
+                               const auto& counters = authorizer.counters();
+                               emit({{"outcome", "allowed"}}, counters.allowed.load());
+                               emit({{"outcome", "denied"}}, counters.denied.load());
+                               emit({{"outcome", "failed"}}, counters.failed.load());
+                             });
+  metrics.AddCounterFunction("realtime_trace_spans_total", "Trace spans, by what became of them.",
+                             [&tracing](const auto& emit) {
+                               const auto counters = tracing.tracer().counters();
+                               emit({{"result", "exported"}}, counters.exported);
+                               emit({{"result", "dropped"}}, counters.dropped);
+                               emit({{"result", "failed"}}, counters.failed);
+                             });
   metrics.AddCounterFunction(
       "realtime_trace_export_errors_total", "OTLP exports that failed.",
       [&tracing](const auto& emit) { emit({}, tracing.tracer().counters().export_errors); });
-  metrics.AddCounterFunction(
-      "realtime_webhook_events_total", "Webhook events, by what became of them.",
-      [&webhooks](const auto& emit) {
-        const auto& counters = webhooks.counters();
-        emit({{"result", "sent"}}, counters.sent.load());
-        emit({{"result", "dropped"}}, counters.dropped.load());
-      });
-  metrics.AddCounterFunction(
-      "realtime_webhook_requests_total", "Webhook requests that failed, and retries.",
-      [&webhooks](const auto& emit) {
-        const auto& counters = webhooks.counters();
-        emit({{"result", "failed"}}, counters.failed_attempts.load());
-        emit({{"result", "retry"}}, counters.retries.load());
-      });
+  metrics.AddCounterFunction("realtime_webhook_events_total",
+                             "Webhook events, by what became of them.",
+                             [&webhooks](const auto& emit) {
+                               const auto& counters = webhooks.counters();
+                               emit({{"result", "sent"}}, counters.sent.load());
+                               emit({{"result", "dropped"}}, counters.dropped.load());
+                             });
+  metrics.AddCounterFunction("realtime_webhook_requests_total",
+                             "Webhook requests that failed, and retries.",
+                             [&webhooks](const auto& emit) {
+                               const auto& counters = webhooks.counters();
+                               emit({{"result", "failed"}}, counters.failed_attempts.load());
+                               emit({{"result", "retry"}}, counters.retries.load());
+                             });
   metrics.AddGauge("realtime_descriptor_limit",
                    "The process's file descriptor limit (raised to the hard limit at start).",
                    [&descriptors](const auto& emit) {
@@ -256,16 +255,26 @@ int main(int argc, char** argv) {
   }
   gw::control::ControlPlaneService control_plane(**apps, cluster, publisher, context.draining);
   gw::control::ControlServer control;
-  if (absl::Status status = control.Start(config->host, config->grpc_port, {&control_plane},
-                                          MaxGrpcMessageBytes(config->apps),
-                                          {config->grpc_tls_cert_file, config->grpc_tls_key_file,
-                                           config->grpc_tls_client_ca_file},
-                                          &metrics);
+  if (absl::Status status = control.Start(
+          config->host, config->grpc_port, {&control_plane}, MaxGrpcMessageBytes(config->apps),
+          {config->grpc_tls_cert_file, config->grpc_tls_key_file, config->grpc_tls_client_ca_file},
+          &metrics);
       !status.ok()) {
     return Fail(std::string(status.message()));
   }
   if (absl::Status status = webhooks.Start(); !status.ok()) {
     return Fail(std::string(status.message()));
+  }
+  // The dashboard (off by default), for the operator listener beside /metrics.
+  std::unique_ptr<gw::dashboard::Dashboard> dashboard;
+  if (config->dashboard) {
+    dashboard = std::make_unique<gw::dashboard::Dashboard>(
+        gw::dashboard::DashboardOptions{
+            config->dashboard_user, config->dashboard_password,
+            redis_cluster != nullptr ? "Redis cluster node" : "single node"},
+        **apps, cluster, publisher, gw::dashboard::EdgeTotalsReader(&edge_metrics));
+    dashboard->AddMetrics(metrics);
+    dashboard->Start();
   }
   if (redis_cluster != nullptr) {
     const gw::cluster::ClusterCounters& cc = redis_cluster->counters();
@@ -287,13 +296,13 @@ int main(int argc, char** argv) {
           emit({{"result", "received"}}, cc.messages_received.load());
           emit({{"result", "foreign"}}, cc.messages_foreign.load());
         });
-    metrics.AddCounterFunction(
-        "realtime_cluster_events_total", "Cluster membership events.", [&cc](const auto& emit) {
-          emit({{"event", "disconnect"}}, cc.disconnects.load());
-          emit({{"event", "reseed"}}, cc.reseeds.load());
-          emit({{"event", "node_reaped"}}, cc.nodes_reaped.load());
-          emit({{"event", "roster_resync"}}, cc.roster_resyncs.load());
-        });
+    metrics.AddCounterFunction("realtime_cluster_events_total", "Cluster membership events.",
+                               [&cc](const auto& emit) {
+                                 emit({{"event", "disconnect"}}, cc.disconnects.load());
+                                 emit({{"event", "reseed"}}, cc.reseeds.load());
+                                 emit({{"event", "node_reaped"}}, cc.nodes_reaped.load());
+                                 emit({{"event", "roster_resync"}}, cc.roster_resyncs.load());
+                               });
     redis_cluster->Start();
   }
   // /metrics and health for whoever runs the gateway, off the public port.
@@ -312,6 +321,13 @@ int main(int argc, char** argv) {
   if (absl::Status status = operator_pages.Listen(config->operator_host, config->operator_port);
       !status.ok()) {
     return Fail(std::string(status.message()));
+  }
+  if (dashboard != nullptr) {
+    operator_pages.MountTree(
+        std::string(gw::dashboard::Dashboard::kPrefix),
+        [&dashboard](const gw::edge::HttpRequest& request, gw::edge::HttpResponder respond) {
+          dashboard->Handle(request, std::move(respond));
+        });
   }
   operator_pages.Start();
   server.Start();
@@ -336,9 +352,10 @@ int main(int argc, char** argv) {
   int received = 0;
   sigwait(&shutdown_signals, &received);
   const auto grace = std::chrono::seconds(config->shutdown_grace_seconds);
-  obs::LogInfo("draining", {{"signal", received},
-                            {"connections", static_cast<uint64_t>(context.connections.load())},
-                            {"grace_seconds", static_cast<uint64_t>(config->shutdown_grace_seconds)}});
+  obs::LogInfo("draining",
+               {{"signal", received},
+                {"connections", static_cast<uint64_t>(context.connections.load())},
+                {"grace_seconds", static_cast<uint64_t>(config->shutdown_grace_seconds)}});
   control.BeginDrain();
   control_plane.EndWatches();
   server.BeginDrain();
@@ -346,13 +363,14 @@ int main(int argc, char** argv) {
   const bool clean = server.WaitForDrain(deadline);
   // Whatever the drain left of this node's members leaves the cluster now, announced everywhere.
   if (redis_cluster != nullptr) {
-    redis_cluster->Depart(std::max(deadline, std::chrono::steady_clock::now() +
-                                                 std::chrono::seconds(2)));
+    redis_cluster->Depart(
+        std::max(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(2)));
   }
   server.Stop();
+  operator_pages.Stop();  // before the dashboard it may be asking
+  if (dashboard != nullptr) dashboard->Stop();
   webhooks.Stop(deadline);  // what the drain left of the grace
   control.Stop(std::chrono::milliseconds(500));
-  operator_pages.Stop();
   if (redis_cluster != nullptr) redis_cluster->Stop();
   tracing.Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(3));  // flush
   obs::LogInfo("stopped", {{"clean", clean},

@@ -66,6 +66,15 @@ absl::Status Validate(const Config& config) {
     return absl::InvalidArgumentError(
         "redis_tls_ca_file: set, but redis_url is redis://; use rediss:// for TLS");
   }
+  if (config.dashboard && config.dashboard_password.empty()) {
+    return absl::InvalidArgumentError(
+        "dashboard_password: required when the dashboard is on (or set "
+        "REALTIME_DASHBOARD_PASSWORD)");
+  }
+  if (config.dashboard && config.dashboard_user.find(':') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        "dashboard_user: must not contain ':' (HTTP basic authentication splits on it)");
+  }
   // Each source rejects clashes it creates alone; this catches an app from the environment
   // taking the key of one from the file.
   if (const std::optional<AppClash> clash = FindAppClash(config.apps)) {

@@ -80,6 +80,11 @@ struct Config {
   uint32_t node_lease_seconds = 10;
   // PEM CA certificates trusted for rediss:// besides the system's.
   std::string redis_tls_ca_file;
+  // The operator's dashboard (gateway/dashboard), on the operator listener; off by default.
+  // On, it needs a password: every request must carry this user and password (HTTP basic).
+  bool dashboard = false;
+  std::string dashboard_user = "admin";
+  std::string dashboard_password;
   std::vector<core::App> apps;
   // Set by --help: print usage and exit 0.
   bool show_help = false;

@@ -131,16 +131,19 @@ std::optional<absl::string_view> LookupLaravel(const Environment& env, absl::str
   return value;
 }
 
-// REVERB_SCALING_ENABLED as Laravel's env() reads a boolean; anything else is an error rather
-// than PHP's "any non-empty string is true".
-// Unset is nullopt: only a REDIS_URL then decides.
-absl::StatusOr<std::optional<bool>> ScalingEnabled(const Environment& env) {
-  constexpr absl::string_view kName = "REVERB_SCALING_ENABLED";
-  const std::optional<absl::string_view> value = Lookup(env, kName);
+// A boolean as Laravel's env() reads one; anything else is an error rather than PHP's "any
+// non-empty string is true". Unset is nullopt.
+absl::StatusOr<std::optional<bool>> LookupBool(const Environment& env, absl::string_view name) {
+  const std::optional<absl::string_view> value = Lookup(env, name);
   if (!value) return std::nullopt;
   if (*value == "true" || *value == "(true)" || *value == "1") return true;
   if (*value == "false" || *value == "(false)" || *value == "0") return false;
-  return Problem(kName, absl::StrCat("expected true or false, got \"", *value, "\""));
+  return Problem(name, absl::StrCat("expected true or false, got \"", *value, "\""));
+}
+
+// REVERB_SCALING_ENABLED; unset, only a REDIS_URL decides.
+absl::StatusOr<std::optional<bool>> ScalingEnabled(const Environment& env) {
+  return LookupBool(env, "REVERB_SCALING_ENABLED");
 }
 
 // The URL that REDIS_HOST, REDIS_PORT, REDIS_USERNAME, REDIS_PASSWORD and REDIS_DB describe,
@@ -218,6 +221,19 @@ absl::Status ApplyRedis(const Environment& env, Config* config) {
   return absl::OkStatus();
 }
 
+absl::Status ApplyDashboard(const Environment& env, Config* config) {
+  const absl::StatusOr<std::optional<bool>> enabled = LookupBool(env, "REALTIME_DASHBOARD");
+  if (!enabled.ok()) return enabled.status();
+  if (*enabled) config->dashboard = **enabled;
+  if (const auto user = Lookup(env, "REALTIME_DASHBOARD_USER")) {
+    config->dashboard_user = std::string(*user);
+  }
+  if (const auto password = Lookup(env, "REALTIME_DASHBOARD_PASSWORD")) {
+    config->dashboard_password = std::string(*password);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ApplyEnvironment(const Environment& env, bool apps_are_builtin, Config* config) {
@@ -237,6 +253,7 @@ absl::Status ApplyEnvironment(const Environment& env, bool apps_are_builtin, Con
       !status.ok()) {
     return status;
   }
+  if (absl::Status status = ApplyDashboard(env, config); !status.ok()) return status;
   return ApplyRedis(env, config);
 }
 

@@ -366,6 +366,9 @@ const Key<Config> kConfigKeys[] = {
     {"redis_prefix", Store<&Config::redis_prefix, ReadChecked<ParseRedisPrefix, std::string>>},
     {"node_lease_seconds", Store<&Config::node_lease_seconds, ReadLeaseSeconds>},
     {"redis_tls_ca_file", Store<&Config::redis_tls_ca_file, ReadString>},
+    {"dashboard", Store<&Config::dashboard, ReadBool>},
+    {"dashboard_user", Store<&Config::dashboard_user, ReadString>},
+    {"dashboard_password", Store<&Config::dashboard_password, ReadString>},
     {"apps", ReadApps},
 };
 

@@ -83,6 +83,9 @@ std::string Usage() {
       "  REALTIME_REDIS_PREFIX, else REVERB_SCALING_CHANNEL        redis_prefix\n"
       "  REALTIME_NODE_LEASE_SECONDS                               node_lease_seconds\n"
       "  REALTIME_REDIS_TLS_CA_FILE                                redis_tls_ca_file\n"
+      "  REALTIME_DASHBOARD (true/false)                           dashboard\n"
+      "  REALTIME_DASHBOARD_USER                                   dashboard_user\n"
+      "  REALTIME_DASHBOARD_PASSWORD                               dashboard_password\n"
       "\n"
       "Config file: one JSON object. Every key is optional; unknown keys are errors.\n",
       Row("key", "default", "value"), Row("host", Quoted(server.host), "address to listen on"),
@@ -133,6 +136,10 @@ std::string Usage() {
       Row("node_lease_seconds", absl::StrCat(server.node_lease_seconds),
           "a node silent this long is dead, its members removed; 3-600"),
       Row("redis_tls_ca_file", "none", "PEM CA trusted for rediss:// besides the system's"),
+      Row("dashboard", Bool(server.dashboard),
+          "serve the dashboard at /dashboard/ on the operator listener"),
+      Row("dashboard_user", Quoted(server.dashboard_user), "its user name (HTTP basic)"),
+      Row("dashboard_password", "none", "its password; required when the dashboard is on"),
       Row("apps", "demo app", "array of apps, replacing the demo app"), "Each app:\n",
       Row("id", "required", "letters, digits, - _ . ~"),
       Row("key", "required", "letters, digits, - _ . ~; clients connect with it"),

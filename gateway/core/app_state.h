@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gateway/core/app.h"
+#include "gateway/core/app_activity.h"
 #include "gateway/core/channel_cache.h"
 #include "gateway/core/channel_registry.h"
 #include "gateway/core/event_hub.h"
@@ -31,6 +32,9 @@ class AppState {
   EventHub& events() { return events_; }
   ChannelCache& cache() { return cache_; }
   OnlineUsers& online_users() { return online_users_; }
+  // What the dashboard watches: its debug console's feed and its charts' totals.
+  AppActivity& activity() { return activity_; }
+  const AppActivity& activity() const { return activity_; }
 
   // Claims a connection slot against limits.max_connections, counting the other nodes'
   // connections too; false when the app is full.
@@ -50,6 +54,7 @@ class AppState {
   ChannelRegistry channels_;
   ChannelCache cache_;
   OnlineUsers online_users_;
+  AppActivity activity_;
   std::vector<ShardIndex> shard_indexes_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -83,9 +84,15 @@ class OperatorListener::Session : public std::enable_shared_from_this<Session> {
       response.keep_alive(false);
       return Write(std::move(response));
     }
-    HttpResponse response = listener_.Answer(parser_->get());
-    response.keep_alive(parser_->get().keep_alive());
-    Write(std::move(response));
+    // The answer may come from another thread; the write is posted back to this one. Nothing
+    // else touches the stream until it is written, since the next read starts after.
+    listener_.Answer(parser_->get(), [self = shared_from_this()](HttpResponse response) {
+      boost::asio::post(self->stream_.get_executor(),
+                        [self, response = std::move(response)]() mutable {
+                          response.keep_alive(self->parser_->get().keep_alive());
+                          self->Write(std::move(response));
+                        });
+    });
   }
 
   void Write(HttpResponse response) {
@@ -117,6 +124,11 @@ OperatorListener::~OperatorListener() { Stop(); }
 
 void OperatorListener::Mount(std::string path, Handler handler) {
   routes_[std::move(path)] = std::move(handler);
+}
+
+void OperatorListener::MountTree(std::string prefix, TreeHandler handler) {
+  tree_prefix_ = std::move(prefix);
+  tree_ = std::move(handler);
 }
 
 absl::Status OperatorListener::Listen(const std::string& host, uint16_t port) {
@@ -165,22 +177,26 @@ void OperatorListener::Accept() {
   });
 }
 
-HttpResponse OperatorListener::Answer(const HttpRequest& request) const {
+void OperatorListener::Answer(const HttpRequest& request, HttpResponder respond) const {
   const unsigned version = request.version();
+  std::string_view path = request.target();
+  path = path.substr(0, path.find('?'));
+  if (tree_ && path.starts_with(tree_prefix_) &&
+      (path.size() == tree_prefix_.size() || path[tree_prefix_.size()] == '/')) {
+    return tree_(request, std::move(respond));
+  }
   if (!token_.empty() && !Authorized(request[http::field::authorization], token_)) {
     HttpResponse response =
         ErrorResponse(http::status::unauthorized, "operator token required", version);
     response.set(http::field::www_authenticate,
                  R"(Bearer realm="realtime-gateway", Basic realm="realtime-gateway")");
-    return response;
+    return std::move(respond)(std::move(response));
   }
-  std::string_view path = request.target();
-  path = path.substr(0, path.find('?'));
   const auto route = routes_.find(path);
   if (route == routes_.end()) {
-    return ErrorResponse(http::status::not_found, "no such endpoint", version);
+    return std::move(respond)(ErrorResponse(http::status::not_found, "no such endpoint", version));
   }
-  return route->second(request);
+  std::move(respond)(route->second(request));
 }
 
 }  // namespace gw::edge

@@ -268,6 +268,7 @@ void WsSession::OnPeerClose(uint16_t code) {
   state_ = State::kClosing;
   close_started_ = Clock::now();
   close_reason_ = "client";
+  peer_close_code_ = code;
   end_after_flush_ = true;
   outbox_.DropUnstarted();
   // Echo the client's code (RFC 6455 §5.5.1); a close without one is answered without one.
@@ -449,6 +450,13 @@ void WsSession::Teardown() {
                                                   {"app", app_slot_->app().id},
                                                   {"reason", close_reason_}});
     app_slot_->RemoveConnection();
+    if (app_slot_->activity().watched()) {
+      core::Activity closed(core::Activity::Kind::kConnectionClosed, std::string(socket_id()));
+      closed.detail = close_reason_ == "client" && peer_close_code_ != 0
+                          ? absl::StrCat("client ", peer_close_code_)
+                          : close_reason_;
+      app_slot_->activity().Record(std::move(closed));
+    }
     if (context_.metrics != nullptr) context_.metrics->ConnectionClosed(app_slot_, close_reason_);
   }
   if (holds_server_slot_) context_.RemoveConnection();

@@ -148,6 +148,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>,
   const AppEdgeMetrics* metrics_ = nullptr;  // the app's series; null when refused or unmetered
   // Why the connection ended, for metrics: the code we closed with, or "client".
   std::string close_reason_ = "client";
+  uint16_t peer_close_code_ = 0;  // the code of the client's close frame, if it sent one
   bool holds_server_slot_ = false;
   // The app whose connection quota this session counts against, if it got a slot.
   core::AppState* app_slot_ = nullptr;

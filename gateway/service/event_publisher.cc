@@ -101,6 +101,15 @@ void EventPublisher::PublishValidated(core::AppState& app, const PublishCommand&
     if (traits.ok() && traits->cache) options.cache_ttl = cache_ttl;
     if (span.recording()) options.traceparent = tracing::FormatTraceparent(span.context());
     cluster_.Publish(app, channel, std::move(frame), options, receipt, slot++);
+    app.activity().CountPublished();
+    if (app.activity().watched()) {
+      core::Activity published(core::Activity::Kind::kPublished, "", channel);
+      published.event = command.name;
+      published.detail = command.door;
+      published.data = core::AppActivity::Preview(command.data);
+      published.size = command.data.size();
+      app.activity().Record(std::move(published));
+    }
   }
 }
 

@@ -21,6 +21,8 @@ struct PublishCommand {
   std::vector<std::string> channels;
   std::string socket_id;  // "" = deliver to everyone
   bool want_counts = false;  // the answer reports the channels' counts (HTTP `info`, gRPC)
+  // Which door it came through, for the dashboard's debug console: "http", "grpc", "dashboard".
+  std::string_view door = "http";
 };
 
 // Validates and publishes backend events with the Pusher HTTP API's rules, so the HTTP API and

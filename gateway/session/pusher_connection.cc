@@ -31,6 +31,9 @@ PusherConnection::PusherConnection(const ConnectionServices& services,
 void PusherConnection::Start() {
   SendText(
       pusher::ConnectionEstablishedFrame(socket_id_, app_.app().limits.activity_timeout_seconds));
+  if (app_.activity().watched()) {
+    app_.activity().Record(core::Activity(core::Activity::Kind::kConnectionOpened, socket_id_));
+  }
 }
 
 void PusherConnection::SendText(std::string text) {
@@ -95,6 +98,13 @@ void PusherConnection::RefuseSubscription(std::string_view channel, std::string_
   // subscription_error; apps written against Reverb watch the connection's pusher:error.
   SendText(pusher::SubscriptionErrorFrame(channel, type, error, status));
   SendText(pusher::ErrorFrame(error_code, error));
+  if (app_.activity().watched()) {
+    core::Activity failed(core::Activity::Kind::kSubscriptionFailed, socket_id_,
+                          std::string(channel));
+    failed.detail = error;
+    failed.size = status;
+    app_.activity().Record(std::move(failed));
+  }
 }
 
 void PusherConnection::HandleSubscribe(pusher::SubscribeMessage& message) {
@@ -208,6 +218,11 @@ void PusherConnection::OnJoined(const std::string& channel, bool cache,
     return;
   }
   it->second.joined = true;
+  if (app_.activity().watched()) {
+    core::Activity subscribed(core::Activity::Kind::kSubscribed, socket_id_, channel);
+    subscribed.user_id = it->second.user_id;
+    app_.activity().Record(std::move(subscribed));
+  }
   if (it->second.kind == pusher::ChannelKind::kPresence) {
     std::vector<std::pair<std::string, std::string>> members;
     members.reserve(joined->roster.members.size());

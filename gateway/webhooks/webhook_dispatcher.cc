@@ -93,17 +93,18 @@ void EndPostSpan(tracing::Span& span, const WebhookConnection::Result& result) {
 // only.
 class WebhookDispatcher::Endpoint {
  public:
-  Endpoint(WebhookDispatcher& dispatcher, const core::App& app, const core::WebhookTarget& target,
+  Endpoint(WebhookDispatcher& dispatcher, core::AppState& state, const core::WebhookTarget& target,
            WebhookUrl url)
       : dispatcher_(dispatcher),
-        app_(app),
+        state_(state),
+        app_(state.app()),
         url_text_(target.url),
         target_(url.target),
         headers_(target.headers),
         filter_(target),
         queue_(dispatcher.limits_.max_queued_events,
-               app.webhook_batching ? dispatcher.limits_.max_batch_events : 1,
-               app.webhook_batching ? Clock::duration(dispatcher.limits_.batch_window)
+               state.app().webhook_batching ? dispatcher.limits_.max_batch_events : 1,
+               state.app().webhook_batching ? Clock::duration(dispatcher.limits_.batch_window)
                                     : Clock::duration::zero()),
         connection_(dispatcher.io_, dispatcher.tls_, std::move(url)) {
     retry_.initial = dispatcher.limits_.initial_backoff;
@@ -190,6 +191,7 @@ class WebhookDispatcher::Endpoint {
       const WebhookConnection::Result result =
           co_await connection_.Post(request, dispatcher_.limits_.request_timeout);
       EndPostSpan(span, result);
+      RecordAttempt(result, events);
       if (result.ok()) {
         counters.sent.fetch_add(events, std::memory_order_relaxed);
         break;
@@ -220,7 +222,24 @@ class WebhookDispatcher::Endpoint {
     in_flight_ = 0;
   }
 
+  // For the dashboard: its chart's totals, and its console while one is open.
+  void RecordAttempt(const WebhookConnection::Result& result, size_t events) {
+    core::AppActivity& activity = state_.activity();
+    activity.CountWebhooks(result.ok() ? events : 0, result.ok() ? 0 : 1);
+    if (!activity.watched()) return;
+    core::Activity attempt(
+        result.ok() ? core::Activity::Kind::kWebhookSent : core::Activity::Kind::kWebhookFailed,
+        "");
+    attempt.detail = result.ok() ? url_text_
+                                 : absl::StrCat(url_text_, ": ",
+                                                result.status != 0 ? absl::StrCat(result.status)
+                                                                   : result.error);
+    attempt.size = events;
+    activity.Record(std::move(attempt));
+  }
+
   WebhookDispatcher& dispatcher_;
+  core::AppState& state_;
   const core::App& app_;
   const std::string url_text_;
   const std::string target_;  // path and query of the URL
@@ -316,7 +335,8 @@ absl::Status WebhookDispatcher::Start() {
               absl::StrCat(where, ".headers: \"", name, "\" cannot be sent as a header"));
         }
       }
-      entry->endpoints.push_back(std::make_unique<Endpoint>(*this, app, target, *std::move(url)));
+      entry->endpoints.push_back(
+          std::make_unique<Endpoint>(*this, *state, target, *std::move(url)));
     }
     apps_.push_back(std::move(entry));
   }

@@ -1073,3 +1073,52 @@ TEST(ConfigRedisKeys, UsageNamesEveryFlagVariableAndKeyWithItsDefault) {
 
 }  // namespace
 }  // namespace gw::config
+
+namespace gw::config {
+namespace {
+
+TEST(DashboardConfig, IsOffByDefault) {
+  const absl::StatusOr<Config> config = LoadConfig({}, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->dashboard);
+  EXPECT_EQ(config->dashboard_user, "admin");
+  EXPECT_EQ(config->dashboard_password, "");
+}
+
+TEST(DashboardConfig, TheFileAndTheEnvironmentTurnItOnWithCredentials) {
+  absl::StatusOr<Config> config = LoadConfig(
+      {"--config",
+       WriteConfigFile(
+           R"({"dashboard": true, "dashboard_user": "ops", "dashboard_password": "f"})")},
+      {{"REALTIME_DASHBOARD_PASSWORD", "from-env"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->dashboard);
+  EXPECT_EQ(config->dashboard_user, "ops");
+  EXPECT_EQ(config->dashboard_password, "from-env");
+  config = LoadConfig({}, {{"REALTIME_DASHBOARD", "true"},
+                           {"REALTIME_DASHBOARD_USER", "me"},
+                           {"REALTIME_DASHBOARD_PASSWORD", "pw"}});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->dashboard);
+  EXPECT_EQ(config->dashboard_user, "me");
+}
+
+TEST(DashboardConfig, OnWithoutAPasswordIsRefused) {
+  const absl::StatusOr<Config> config = LoadConfig({}, {{"REALTIME_DASHBOARD", "true"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), ::testing::HasSubstr("dashboard_password"));
+}
+
+TEST(DashboardConfig, BadValuesAreRefusedNamingThem) {
+  absl::StatusOr<Config> config = LoadConfig({}, {{"REALTIME_DASHBOARD", "yes please"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), ::testing::HasSubstr("REALTIME_DASHBOARD"));
+  config = LoadConfig({}, {{"REALTIME_DASHBOARD", "1"},
+                           {"REALTIME_DASHBOARD_USER", "a:b"},
+                           {"REALTIME_DASHBOARD_PASSWORD", "pw"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), ::testing::HasSubstr("dashboard_user"));
+}
+
+}  // namespace
+}  // namespace gw::config

@@ -7,7 +7,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -67,6 +71,38 @@ TEST(OperatorListener, WithATokenAnswers401WithoutItAndServesBearerOrBasic) {
   EXPECT_EQ(Get(listener.port(), "/dashboard", "Basic b3BzOndyb25n").result(),
             http::status::unauthorized);
   listener.Stop();
+}
+
+// The dashboard's case: a tree of pages with credentials of its own, answering from another
+// thread after the handler returned.
+TEST(OperatorListener, ATreeChecksItsOwnCredentialsAndMayAnswerLaterFromAnotherThread) {
+  OperatorListener listener("s3cret");
+  listener.Mount("/metrics", Page);
+  std::vector<std::thread> answerers;
+  std::mutex mu;
+  listener.MountTree("/dashboard", [&](const HttpRequest& request, HttpResponder respond) {
+    std::string target(request.target());
+    unsigned version = request.version();
+    std::lock_guard lock(mu);
+    answerers.emplace_back([target, version, respond = std::move(respond)]() mutable {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      HttpResponse response{http::status::ok, version};
+      response.body() = "tree " + target;
+      std::move(respond)(std::move(response));
+    });
+  });
+  ASSERT_TRUE(listener.Listen("127.0.0.1", 0).ok());
+  listener.Start();
+  // No operator token asked for: a browser sends one Authorization header, the tree's own.
+  EXPECT_EQ(Get(listener.port(), "/dashboard").body(), "tree /dashboard");
+  EXPECT_EQ(Get(listener.port(), "/dashboard/api/live?app=a").body(),
+            "tree /dashboard/api/live?app=a");
+  // Only the tree itself, not a path that merely starts with its letters; the rest stays guarded.
+  EXPECT_EQ(Get(listener.port(), "/dashboardx").result(), http::status::unauthorized);
+  EXPECT_EQ(Get(listener.port(), "/dashboardx", "Bearer s3cret").result(), http::status::not_found);
+  EXPECT_EQ(Get(listener.port(), "/metrics").result(), http::status::unauthorized);
+  listener.Stop();
+  for (std::thread& answerer : answerers) answerer.join();
 }
 
 TEST(OperatorListener, RefusesAHostThatIsNotAnAddress) {

@@ -44,6 +44,28 @@ class EventPublisherTest : public ::testing::Test {
   RecordingSubscriber subscriber_{"1.1"};
 };
 
+TEST_F(EventPublisherTest, EveryPublishIsCountedAndAWatchingConsoleSeesItsDoor) {
+  PublishCommand command = Event("news", R"({"n":1})");
+  ASSERT_TRUE(publisher_.Publish(app_, command).ok());
+  shards_.RunAll();
+  EXPECT_EQ(app_.activity().published(), 1u);
+  std::vector<core::Activity> recorded;
+  EXPECT_EQ(app_.activity().Drain(recorded, 10), 0u);
+
+  app_.activity().Watch();
+  command.door = "grpc";
+  ASSERT_TRUE(publisher_.Publish(app_, command).ok());
+  shards_.RunAll();
+  EXPECT_EQ(app_.activity().published(), 2u);
+  ASSERT_EQ(app_.activity().Drain(recorded, 10), 1u);
+  EXPECT_EQ(recorded[0].kind, core::Activity::Kind::kPublished);
+  EXPECT_EQ(recorded[0].channel, "news");
+  EXPECT_EQ(recorded[0].event, "update");
+  EXPECT_EQ(recorded[0].detail, "grpc");
+  EXPECT_EQ(recorded[0].data, R"({"n":1})");
+  EXPECT_EQ(recorded[0].size, 7u);
+}
+
 TEST_F(EventPublisherTest, APublishIsDeliveredBeforeItIsAcknowledged) {
   auto published = publisher_.Publish(app_, Event("news", "1"));
   ASSERT_TRUE(published.ok()) << published.status();

@@ -174,6 +174,30 @@ TEST_F(PusherConnectionTest, APrivateChannelWithABadSignatureIsRefusedTwiceOver)
   EXPECT_EQ(Subscriptions("private-x"), 0u);
 }
 
+TEST_F(PusherConnectionTest, AWatchedAppRecordsOpeningsSubscriptionsAndFailures) {
+  connection_.Start();
+  connection_.OnText(SubscribeJson("news"));
+  std::vector<core::Activity> recorded;
+  EXPECT_EQ(app().activity().Drain(recorded, 10), 0u) << "nothing is recorded unwatched";
+
+  app().activity().Watch();
+  PusherConnection second{services_, transport_, app(), 0, "2.2", {}, nullptr, start_};
+  second.Start();
+  second.OnText(SubscribeJson("news"));
+  second.OnText(SubscribeJson("private-x", "key:" + std::string(64, 'a')));
+  ASSERT_EQ(app().activity().Drain(recorded, 10), 3u);
+  EXPECT_EQ(recorded[0].kind, core::Activity::Kind::kConnectionOpened);
+  EXPECT_EQ(recorded[0].socket_id, "2.2");
+  EXPECT_EQ(recorded[1].kind, core::Activity::Kind::kSubscribed);
+  EXPECT_EQ(recorded[1].channel, "news");
+  EXPECT_EQ(recorded[2].kind, core::Activity::Kind::kSubscriptionFailed);
+  EXPECT_EQ(recorded[2].channel, "private-x");
+  EXPECT_EQ(recorded[2].size, 401u);
+  EXPECT_THAT(recorded[2].detail, HasSubstr("Invalid signature"));
+  second.Close();
+  connection_.Close();
+}
+
 TEST_F(PusherConnectionTest, APresenceSubscriptionIsShownTheRosterWithItself) {
   const std::string data = R"({"user_id":"7","user_info":{"n":1}})";
   connection_.OnText(SubscribeJson("presence-room", Auth("presence-room", data), data));

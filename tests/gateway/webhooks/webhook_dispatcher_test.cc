@@ -361,6 +361,26 @@ TEST_F(WebhookDispatcherTest, FailedPostIsRetriedWithTheSameBodyAndHoldsBackLate
   EXPECT_EQ(counters.dropped.load(), 0u);
 }
 
+TEST_F(WebhookDispatcherTest, AttemptsAreCountedPerAppAndShownToAWatchingConsole) {
+  Receiver receiver;
+  receiver.QueueStatuses({503});
+  StartWith(TestApp({Target(receiver.url("/hook"))}), FastLimits());
+  core::AppActivity& activity = directory_->apps()[0]->activity();
+  activity.Watch();
+  Emit(Event(Kind::kChannelOccupied, "orders"));
+  ASSERT_TRUE(receiver.WaitForRequests(2));
+  StopSoon();
+  EXPECT_EQ(activity.webhooks_sent(), 1u);
+  EXPECT_EQ(activity.webhooks_failed(), 1u);
+  std::vector<core::Activity> recorded;
+  ASSERT_EQ(activity.Drain(recorded, 10), 2u);
+  EXPECT_EQ(recorded[0].kind, core::Activity::Kind::kWebhookFailed);
+  EXPECT_EQ(recorded[0].detail, receiver.url("/hook") + ": 503");
+  EXPECT_EQ(recorded[1].kind, core::Activity::Kind::kWebhookSent);
+  EXPECT_EQ(recorded[1].detail, receiver.url("/hook"));
+  EXPECT_EQ(recorded[1].size, 1u);
+}
+
 TEST_F(WebhookDispatcherTest, GivesUpWhenTheRetryWindowIsOver) {
   Receiver receiver;
   receiver.QueueStatuses({500, 500, 500, 500, 500, 500, 500, 500});

@@ -271,7 +271,8 @@ int main(int argc, char** argv) {
     dashboard = std::make_unique<gw::dashboard::Dashboard>(
         gw::dashboard::DashboardOptions{
             config->dashboard_user, config->dashboard_password,
-            redis_cluster != nullptr ? "Redis cluster node" : "single node"},
+            redis_cluster != nullptr ? "Redis cluster node" : "single node",
+            redis_cluster != nullptr},
         **apps, cluster, publisher, gw::dashboard::EdgeTotalsReader(&edge_metrics));
     dashboard->AddMetrics(metrics);
     dashboard->Start();

@@ -37,6 +37,9 @@ std::string ClusterNames::Online(std::string_view app) const {
 std::string ClusterNames::Connections(std::string_view app) const {
   return absl::StrCat(AppPrefix(app), "connections");
 }
+std::string ClusterNames::Figures(std::string_view app) const {
+  return absl::StrCat(AppPrefix(app), "figures");
+}
 std::string ClusterNames::Events(std::string_view app) const {
   return absl::StrCat(AppPrefix(app), "events");
 }

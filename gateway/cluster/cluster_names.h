@@ -34,6 +34,8 @@ class ClusterNames {
   std::string Occupied(std::string_view app) const;  // ZSET channel (score 0), by name
   std::string Online(std::string_view app) const;    // HASH user -> signed-in connections
   std::string Connections(std::string_view app) const;  // HASH node -> connections
+  // HASH node -> its latest traffic figures, with the time written (traffic_figures.h).
+  std::string Figures(std::string_view app) const;
   std::string Events(std::string_view app) const;    // pub/sub: the app's channel events
 
   // Per channel.

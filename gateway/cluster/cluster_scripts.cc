@@ -249,6 +249,7 @@ for _, e in ipairs(entries) do
     drop_online(ap, parts[3], k)
   elseif parts[1] == 'a' then
     redis.call('HDEL', ap .. 'connections', ARGV[1])
+    redis.call('HDEL', ap .. 'figures', ARGV[1])
   end
   redis.call('HDEL', KEYS[2], e[3])
 end
@@ -260,7 +261,8 @@ end
 return 'MORE'
 )lua"),
       // KEYS: nodes, webhook leader. ARGV: node, lease ms, want to lead ('1'), prefix, then
-      // pairs of app, this node's connections.
+      // triples of app, this node's connections, its traffic figures ('' = none shared;
+      // traffic_figures.h: kept with the time in front).
       // -> {'OK', leads (0/1), {other nodes' connections per app}, {expired nodes}} | {'NOLEASE'}
       .heartbeat = Script(R"lua(
 local now = now_ms()
@@ -279,14 +281,20 @@ if ARGV[3] == '1' then
   end
 end
 local others = {}
-for i = 5, #ARGV, 2 do
-  local key = app_prefix(ARGV[4], ARGV[i]) .. 'connections'
+for i = 5, #ARGV, 3 do
+  local ap = app_prefix(ARGV[4], ARGV[i])
+  local key = ap .. 'connections'
   redis.call('HSET', key, ARGV[1], ARGV[i + 1])
+  if ARGV[i + 2] ~= '' then redis.call('HSET', ap .. 'figures', ARGV[1], now .. ' ' .. ARGV[i + 2]) end
   local total = 0
   for _, v in ipairs(redis.call('HVALS', key)) do total = total + tonumber(v) end
   others[#others + 1] = total - tonumber(ARGV[i + 1])
 end
 return {'OK', leads, others, redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 16)}
+)lua"),
+      // KEYS: figures. -> {Redis's time (ms), {node, figures, ...}}
+      .figures = Script(R"lua(
+return {now_ms(), redis.call('HGETALL', KEYS[1])}
 )lua"),
       // KEYS: roster, roster version. -> {version, {user, info, ...}}
       .snapshot = Script(R"lua(

@@ -21,6 +21,7 @@ struct ClusterScripts {
   RedisScript seed;          // a node's whole contribution under a new lease
   RedisScript reap;          // takes a dead (or retired) node's contribution away, in batches
   RedisScript heartbeat;     // renews the lease, counts connections, finds dead nodes
+  RedisScript figures;       // every node's latest traffic figures of an app, and the time
   RedisScript snapshot;      // a roster and its version, together
   RedisScript count_report;  // current counts of channels, told to subscribers and watchers
   RedisScript find;          // one channel's counts

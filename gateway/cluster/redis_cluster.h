@@ -117,6 +117,10 @@ class RedisCluster final : public core::Cluster {
   void FindChannel(core::AppState& app, std::string_view channel, CountsDone done) override;
   void ListChannels(core::AppState& app, std::string_view prefix, ChannelsDone done) override;
   void PresenceMembers(core::AppState& app, std::string_view channel, MembersDone done) override;
+  // Written to `P:A:figures` on each heartbeat (the connections as counted then); read from
+  // there, leaving out entries older than the lease. A reaped node's entry goes with its share.
+  void ShareTraffic(core::AppState& app, const core::TrafficTotals& totals) override;
+  void ReadTraffic(core::AppState& app, TrafficDone done) override;
 
  private:
   // A pub/sub channel this node follows, and this node's share of what it stands for.
@@ -238,6 +242,8 @@ class RedisCluster final : public core::Cluster {
   absl::flat_hash_map<uint64_t, PendingAck> pending_acks_;
   absl::flat_hash_map<std::string, std::vector<uint64_t>> acks_to_send_;  // by origin node
   bool ack_flush_scheduled_ = false;
+  // Each app's figures as last shared, for the next heartbeat.
+  absl::flat_hash_map<const core::AppState*, core::TrafficTotals> shared_traffic_;
   // The deepest backlog each node reported in its acks, and when.
   absl::flat_hash_map<std::string, std::pair<size_t, std::chrono::steady_clock::time_point>>
       remote_backlogs_;

@@ -1,5 +1,5 @@
 // RedisCluster's life in the cluster: its lease and re-seeding, the heartbeat (connection counts,
-// the webhook lease, dead nodes), reaping, following event streams, and departing.
+// traffic figures, the webhook lease, dead nodes), reaping, following event streams, and departing.
 #include <algorithm>
 #include <memory>
 #include <utility>
@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "gateway/cluster/cluster_scripts.h"
 #include "gateway/cluster/redis_cluster.h"
+#include "gateway/cluster/traffic_figures.h"
 #include "gateway/observability/log.h"
 
 namespace gw::cluster {
@@ -166,10 +167,20 @@ void RedisCluster::ScheduleHeartbeat() {
 void RedisCluster::Heartbeat() {
   if (!ready()) return;
   bool any_webhooks = false;
-  std::vector<std::string> counts;
+  std::vector<std::string> counts, figures;
   for (const auto& app : apps_.apps()) {
     any_webhooks |= !app->app().webhooks.empty();
-    counts.push_back(std::to_string(app->connection_count()));
+    const uint32_t connections = app->connection_count();
+    counts.push_back(std::to_string(connections));
+    auto shared = shared_traffic_.find(app.get());
+    if (shared == shared_traffic_.end()) {
+      figures.emplace_back();
+      continue;
+    }
+    // The connections as counted now: up to a second fresher than the dashboard's last sample.
+    core::TrafficTotals totals = shared->second;
+    totals.connections = connections;
+    figures.push_back(EncodeTrafficFigures(totals));
   }
   const std::string node = node_;
   const std::string nodes = names_.Nodes(), leader = names_.WebhookLeader();
@@ -178,6 +189,7 @@ void RedisCluster::Heartbeat() {
   for (size_t i = 0; i < apps_.apps().size(); ++i) {
     args.push_back(apps_.apps()[i]->app().id);
     args.push_back(counts[i]);
+    args.push_back(figures[i]);
   }
   const std::string_view keys[] = {nodes, leader};
   redis_->Eval(

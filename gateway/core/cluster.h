@@ -19,6 +19,7 @@
 #include "gateway/core/presence_roster.h"
 #include "gateway/core/publish_receipt.h"
 #include "gateway/core/subscriber.h"
+#include "gateway/core/traffic_totals.h"
 
 namespace gw::core {
 
@@ -69,6 +70,7 @@ class Cluster {
       void(absl::StatusOr<std::vector<std::pair<std::string, ChannelCounts>>>) &&>;
   using MembersDone =
       absl::AnyInvocable<void(absl::StatusOr<std::vector<PresenceRoster::Member>>) &&>;
+  using TrafficDone = absl::AnyInvocable<void(absl::StatusOr<std::vector<NodeTraffic>>) &&>;
 
   virtual ~Cluster() = default;
 
@@ -126,6 +128,17 @@ class Cluster {
   virtual void ListChannels(AppState& app, std::string_view prefix, ChannelsDone done) = 0;
   // Members of a presence channel, sorted by user id; empty when unoccupied.
   virtual void PresenceMembers(AppState& app, std::string_view channel, MembersDone done) = 0;
+
+  // --- Every node's figures (the dashboard's cluster view; any thread) ---
+
+  // This node's latest figures of `app`, for every node to read: kept until the next call and
+  // handed to the cluster at its next heartbeat. Called about once a second from one thread
+  // (the dashboard's), and not at all when no dashboard runs.
+  virtual void ShareTraffic(AppState& app, const TrafficTotals& totals) = 0;
+  // The latest figures of `app` of every node that shared them within its lease, this node's
+  // included (`self`), sorted by node id; a node silent for longer is left out. Answered on any
+  // thread.
+  virtual void ReadTraffic(AppState& app, TrafficDone done) = 0;
 };
 
 }  // namespace gw::core

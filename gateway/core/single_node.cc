@@ -137,4 +137,18 @@ void SingleNode::PresenceMembers(AppState& app, std::string_view channel, Member
   std::move(done)(app.channels().PresenceMembers(channel));
 }
 
+void SingleNode::ShareTraffic(AppState& app, const TrafficTotals& totals) {
+  absl::MutexLock lock(&traffic_mu_);
+  shared_[&app] = totals;
+}
+
+void SingleNode::ReadTraffic(AppState& app, TrafficDone done) {
+  NodeTraffic self{.node = "", .self = true, .age_ms = 0, .totals = {}};
+  {
+    absl::MutexLock lock(&traffic_mu_);
+    if (auto it = shared_.find(&app); it != shared_.end()) self.totals = it->second;
+  }
+  std::move(done)(std::vector<NodeTraffic>{std::move(self)});
+}
+
 }  // namespace gw::core

@@ -1,6 +1,9 @@
 #ifndef GATEWAY_CORE_SINGLE_NODE_H_
 #define GATEWAY_CORE_SINGLE_NODE_H_
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "gateway/core/app_directory.h"
 #include "gateway/core/cluster.h"
 #include "gateway/core/fanout.h"
@@ -12,7 +15,8 @@ namespace gw::core {
 // The cluster of one: this node's registry is the whole truth, traffic goes through its own
 // fan-out only, and every answer is at hand, so `done` runs before a method returns, except for
 // ListChannels, whose answer can be large: it is built on `listings` (when given), never on the
-// caller's I/O thread. Thread-safe as Cluster says; holds no state of its own beyond the apps'.
+// caller's I/O thread. Thread-safe as Cluster says; holds no state of its own beyond the apps',
+// but for the figures shared last (ShareTraffic), which ReadTraffic answers with as its one node.
 class SingleNode final : public Cluster {
  public:
   SingleNode(AppDirectory& apps, Fanout& fanout, const ServerFrames& frames,
@@ -39,12 +43,16 @@ class SingleNode final : public Cluster {
   void FindChannel(AppState& app, std::string_view channel, CountsDone done) override;
   void ListChannels(AppState& app, std::string_view prefix, ChannelsDone done) override;
   void PresenceMembers(AppState& app, std::string_view channel, MembersDone done) override;
+  void ShareTraffic(AppState& app, const TrafficTotals& totals) override;
+  void ReadTraffic(AppState& app, TrafficDone done) override;
 
  private:
   AppDirectory& apps_;
   Fanout& fanout_;
   const ServerFrames& frames_;
   WorkQueue* const listings_;  // may be null: list on the caller's thread
+  absl::Mutex traffic_mu_;
+  absl::flat_hash_map<const AppState*, TrafficTotals> shared_ ABSL_GUARDED_BY(traffic_mu_);
 };
 
 }  // namespace gw::core

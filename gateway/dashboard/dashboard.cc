@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gateway/core/event_hub.h"
+#include "gateway/dashboard/cluster_totals.h"
 #include "gateway/dashboard/dashboard_assets.h"
 #include "gateway/pusher/http_api_codec.h"
 
@@ -117,11 +118,7 @@ json::object EntryJson(const ConsoleLog::Entry& entry) {
   return object;
 }
 
-json::object PointJson(const TrafficPoint& point) {
-  const TrafficTotals& f = point.figures;
-  json::object object;
-  object["index"] = point.index;
-  object["covered_ms"] = point.covered_ms;
+void AddFigures(json::object& object, const TrafficTotals& f) {
   object["connections"] = f.connections;
   object["subscriptions"] = f.subscriptions;
   object["messages_in"] = f.messages_in;
@@ -130,7 +127,63 @@ json::object PointJson(const TrafficPoint& point) {
   object["client_events"] = f.client_events;
   object["webhooks_sent"] = f.webhooks_sent;
   object["webhooks_failed"] = f.webhooks_failed;
+}
+
+json::object PointJson(const TrafficPoint& point) {
+  json::object object;
+  object["index"] = point.index;
+  object["covered_ms"] = point.covered_ms;
+  AddFigures(object, point.figures);
   return object;
+}
+
+// Closed buckets after `points_after`, and the one in progress.
+json::object TrafficJson(const TrafficHistory& history, int64_t points_after) {
+  json::array points;
+  for (const TrafficPoint& point : history.Since(points_after)) points.push_back(PointJson(point));
+  json::object traffic;
+  traffic["points"] = std::move(points);
+  if (auto current = history.Current()) traffic["current"] = PointJson(*current);
+  return traffic;
+}
+
+// An app's cluster view: what the last reading of every node's figures said, and the cluster's
+// hour. Shared with the reading in flight, whose answer may come after the dashboard is gone.
+struct ClusterView {
+  absl::Mutex mu;
+  ClusterTotals totals ABSL_GUARDED_BY(mu);
+  TrafficHistory traffic ABSL_GUARDED_BY(mu);
+  std::vector<core::NodeTraffic> nodes ABSL_GUARDED_BY(mu);
+  int64_t read_ms ABSL_GUARDED_BY(mu) = 0;  // when `nodes` was asked for
+  std::string error ABSL_GUARDED_BY(mu);    // why the last reading failed; "" when it did not
+  bool reading ABSL_GUARDED_BY(mu) = false;
+};
+
+// The nodes as last read and the cluster's chart, for the page.
+json::object ClusterJson(ClusterView& cluster, int64_t points_after, int64_t now_ms) {
+  absl::MutexLock lock(&cluster.mu);
+  json::array nodes;
+  TrafficTotals sum;
+  for (const core::NodeTraffic& node : cluster.nodes) {
+    json::object entry;
+    entry["id"] = node.node;
+    entry["self"] = node.self;
+    // How old the figures are now, not when they were read.
+    entry["age_ms"] = node.age_ms + std::max<int64_t>(0, now_ms - cluster.read_ms);
+    AddFigures(entry, node.totals);
+    nodes.push_back(std::move(entry));
+    sum.connections += node.totals.connections;
+    sum.subscriptions += node.totals.subscriptions;
+  }
+  json::object out;
+  out["nodes"] = std::move(nodes);
+  if (!cluster.error.empty()) out["error"] = cluster.error;
+  json::object now;
+  now["connections"] = sum.connections;
+  now["subscriptions"] = sum.subscriptions;
+  out["now"] = std::move(now);
+  out["traffic"] = TrafficJson(cluster.traffic, points_after);
+  return out;
 }
 
 // What the console shows of the channel events an app's EventHub carries.
@@ -207,6 +260,7 @@ class Dashboard::ConsoleWatcher final : public core::EventWatcher {
 struct Dashboard::AppView {
   explicit AppView(core::AppState& app) : app(app) {}
   core::AppState& app;
+  std::shared_ptr<ClusterView> cluster;  // null on a single node; set at construction
   // All under the dashboard's lock.
   TrafficHistory traffic;
   ConsoleLog console;
@@ -226,7 +280,9 @@ Dashboard::Dashboard(DashboardOptions options, core::AppDirectory& apps, core::C
       queries_(cluster),
       totals_(std::move(totals)) {
   for (const auto& app : apps.apps()) {
-    views_.emplace(app->app().id, std::make_unique<AppView>(*app));
+    auto view = std::make_unique<AppView>(*app);
+    if (options_.cluster) view->cluster = std::make_shared<ClusterView>();
+    views_.emplace(app->app().id, std::move(view));
   }
 }
 
@@ -259,8 +315,33 @@ void Dashboard::Tick(int64_t now_ms) {
       DrainLocked(*view);
       if (now_ms - view->polled_ms > kConsoleIdleMs) UnwatchLocked(*view);
     }
-    if (sample) view->traffic.Sample(now_ms, totals_(view->app));
+    if (!sample) continue;
+    const TrafficTotals totals = totals_(view->app);
+    view->traffic.Sample(now_ms, totals);
+    cluster_.ShareTraffic(view->app, totals);
+    if (view->cluster != nullptr) ReadCluster(*view, now_ms);
   }
+}
+
+void Dashboard::ReadCluster(AppView& view, int64_t now_ms) {
+  {
+    absl::MutexLock lock(&view.cluster->mu);
+    if (view.cluster->reading) return;  // a slow Redis gets one reading per app at a time
+    view.cluster->reading = true;
+  }
+  cluster_.ReadTraffic(view.app, [cluster = view.cluster, now_ms](
+                                     absl::StatusOr<std::vector<core::NodeTraffic>> nodes) mutable {
+    absl::MutexLock lock(&cluster->mu);
+    cluster->reading = false;
+    if (!nodes.ok()) {
+      cluster->error = std::string(nodes.status().message());
+      return;
+    }
+    cluster->error.clear();
+    cluster->traffic.Sample(now_ms, cluster->totals.Add(*nodes));
+    cluster->nodes = *std::move(nodes);
+    cluster->read_ms = now_ms;
+  });
 }
 
 void Dashboard::WatchLocked(AppView& view, int64_t now_ms) {
@@ -352,10 +433,12 @@ void Dashboard::Handle(const HttpRequest& request, HttpResponder respond) {
       return std::move(respond)(Error(http::status::not_found, "no such app", version));
     if (path == "/dashboard/api/live") {
       uint64_t after = 0;
-      int64_t points_after = -1;
+      int64_t points_after = -1, cluster_points_after = -1;
       (void)absl::SimpleAtoi(Param(*url, "after"), &after);
       (void)absl::SimpleAtoi(Param(*url, "points_after"), &points_after);
-      return std::move(respond)(Live(*view, request, after, points_after, NowMs()));
+      (void)absl::SimpleAtoi(Param(*url, "cluster_points_after"), &cluster_points_after);
+      return std::move(respond)(
+          Live(*view, request, after, points_after, cluster_points_after, NowMs()));
     }
     if (path == "/dashboard/api/channels") {
       return Channels(*view, Param(*url, "prefix"), version, std::move(respond));
@@ -392,16 +475,16 @@ HttpResponse Dashboard::Apps(unsigned version) const {
   json::object body;
   body["apps"] = std::move(apps);
   body["node"] = options_.node_description;
+  body["cluster"] = options_.cluster;
   body["resolution_ms"] = TrafficHistory::kResolutionMs;
   body["buckets"] = TrafficHistory::kBuckets;
   return Json(http::status::ok, body, version);
 }
 
 HttpResponse Dashboard::Live(AppView& view, const HttpRequest& request, uint64_t after,
-                             int64_t points_after, int64_t now_ms) {
+                             int64_t points_after, int64_t cluster_points_after, int64_t now_ms) {
   json::object body;
   json::array entries;
-  json::array points;
   {
     absl::MutexLock lock(&mu_);
     WatchLocked(view, now_ms);
@@ -415,14 +498,10 @@ HttpResponse Dashboard::Live(AppView& view, const HttpRequest& request, uint64_t
     console["dropped"] = view.app.activity().dropped();
     console["entries"] = std::move(entries);
     body["console"] = std::move(console);
-    for (const TrafficPoint& point : view.traffic.Since(points_after)) {
-      points.push_back(PointJson(point));
-    }
-    json::object traffic;
-    traffic["points"] = std::move(points);
-    if (auto current = view.traffic.Current()) traffic["current"] = PointJson(*current);
-    body["traffic"] = std::move(traffic);
+    body["traffic"] = TrafficJson(view.traffic, points_after);
   }
+  if (view.cluster != nullptr)
+    body["cluster"] = ClusterJson(*view.cluster, cluster_points_after, now_ms);
   // Read outside the dashboard's lock: these take the app's own.
   json::object now;
   now["connections"] = view.app.connection_count();

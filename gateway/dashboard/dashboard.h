@@ -33,6 +33,8 @@ struct DashboardOptions {
   std::string password;  // required: with none every request is refused
   // Shown in the page's header: what this node is part of ("single node", "Redis cluster").
   std::string node_description = "single node";
+  // Part of a cluster: the page also shows every node and the cluster's figures, summed.
+  bool cluster = false;
 };
 
 // Reads an app's figures for the charts. Called on the dashboard's thread, about once a second
@@ -51,6 +53,10 @@ TotalsReader EdgeTotalsReader(const edge::EdgeMetrics* metrics);
 // 401. The event creator's POST must also be JSON from the page's own origin (Content-Type
 // application/json, and Origin / Sec-Fetch-Site when the browser sends them), so another site
 // cannot make a logged-in browser publish.
+//
+// Every second the dashboard shares each app's figures with the cluster (Cluster::ShareTraffic);
+// in a cluster it also reads every live node's (ReadTraffic, one reading in flight per app) and
+// keeps the cluster's last hour beside this node's, summed as ClusterTotals says.
 //
 // The debug console watches an app only while a page polls it: the first poll calls
 // AppActivity::Watch and adds a watcher to the app's EventHub (client events, channels occupied
@@ -93,7 +99,9 @@ class Dashboard {
 
   AppView* FindView(std::string_view app_id);
   edge::HttpResponse Live(AppView& view, const edge::HttpRequest& request, uint64_t after,
-                          int64_t points_after, int64_t now_ms);
+                          int64_t points_after, int64_t cluster_points_after, int64_t now_ms);
+  // Asks the cluster for every node's figures; the answer is charted when it comes.
+  void ReadCluster(AppView& view, int64_t now_ms);
   void Channels(AppView& view, std::string prefix, unsigned version, edge::HttpResponder respond);
   void Members(AppView& view, std::string channel, unsigned version, edge::HttpResponder respond);
   void Publish(AppView& view, const edge::HttpRequest& request, edge::HttpResponder respond);

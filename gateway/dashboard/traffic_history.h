@@ -7,19 +7,11 @@
 #include <optional>
 #include <vector>
 
+#include "gateway/core/traffic_totals.h"
+
 namespace gw::dashboard {
 
-// An app's figures as read at one moment: gauges (what is open now) and totals since start.
-struct TrafficTotals {
-  uint64_t connections = 0;    // gauge
-  uint64_t subscriptions = 0;  // gauge
-  uint64_t messages_in = 0;
-  uint64_t messages_out = 0;
-  uint64_t published = 0;
-  uint64_t client_events = 0;
-  uint64_t webhooks_sent = 0;
-  uint64_t webhooks_failed = 0;
-};
+using core::TrafficTotals;
 
 // One bucket of the chart: the gauges as they stood at its end (or now, for the bucket in
 // progress) and what the totals grew by within it.

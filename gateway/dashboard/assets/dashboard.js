@@ -9,13 +9,25 @@
   const HOUR_MS = 3600 * 1000;
 
   const $ = (id) => document.getElementById(id);
+  // One chart's buckets: this node's, or the cluster's.
+  function newHistory() {
+    return {
+      pointsAfter: -1,   // the last closed bucket we have
+      points: new Map(), // bucket index -> point
+      current: null,     // the bucket in progress
+      now: null,         // {connections, subscriptions} as they stand
+    };
+  }
+
   const state = {
     app: null,
     resolution: 5000,
     after: 0,          // the console cursor
-    pointsAfter: -1,   // the last closed chart bucket we have
-    points: new Map(), // bucket index -> point
-    current: null,     // the bucket in progress
+    node: newHistory(),
+    cluster: newHistory(),
+    clustered: false,  // part of a cluster (the apps answer says)
+    scope: 'node',     // whose figures the tiles and charts show: 'node' or 'cluster'
+    channelsTotal: null,
     paused: false,
     shown: 0,
     selectedChannel: null,
@@ -88,9 +100,21 @@
     return values;
   }
 
-  function drawCharts(now_ms) {
-    const points = [...state.points.values()].sort((a, b) => a.index - b.index);
-    if (state.current) points.push(state.current);
+  // Takes in a live answer's {points, current} for `history`.
+  function absorb(history, traffic, now) {
+    for (const point of traffic.points) {
+      history.points.set(point.index, point);
+      history.pointsAfter = Math.max(history.pointsAfter, point.index);
+    }
+    const oldest = history.pointsAfter - 720;
+    for (const index of history.points.keys()) if (index <= oldest) history.points.delete(index);
+    history.current = traffic.current || null;
+    history.now = now;
+  }
+
+  function drawCharts(history, now_ms) {
+    const points = [...history.points.values()].sort((a, b) => a.index - b.index);
+    if (history.current) points.push(history.current);
     const series = points.map((p) => ({time_ms: p.index * state.resolution, values: valuesOf(p)}));
     for (const chart of Object.values(charts)) chart.render(series, now_ms, HOUR_MS);
     const latest = series.length ? series[series.length - 1].values : {};
@@ -170,24 +194,80 @@
     for (const row of $('console').querySelector('tbody').rows) row.hidden = !matchesFilter(row);
   }
 
+  // --- Cluster ----------------------------------------------------------------------------------
+
+  function formatAge(ms) {
+    return ms < 1000 ? 'just now' : `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s ago`;
+  }
+
+  function drawNodes(cluster) {
+    const body = $('cluster-nodes').querySelector('tbody');
+    body.replaceChildren();
+    for (const node of cluster.nodes) {
+      const row = document.createElement('tr');
+      row.dataset.node = node.id;
+      row.dataset.self = String(node.self);
+      // Figures older than three heartbeats: the node may be on its way out.
+      row.dataset.stale = String(node.age_ms > 3000);
+      cell(row, node.id, 'mono');
+      for (const key of ['connections', 'subscriptions', 'messages_in', 'messages_out', 'published']) {
+        const td = cell(row, formatValue(node[key]), 'num');
+        td.dataset.key = key;
+      }
+      cell(row, formatAge(node.age_ms), 'num').dataset.key = 'age';
+      body.append(row);
+    }
+    const n = cluster.nodes.length;
+    $('cluster-count').textContent = `${n} node${n === 1 ? '' : 's'}`;
+    const note = $('cluster-note');
+    if (cluster.error) {
+      note.dataset.state = 'error';
+      note.textContent = `The other nodes' figures are unavailable: ${cluster.error}`;
+    } else {
+      note.dataset.state = '';
+      note.textContent = 'Every node that shared its figures within its lease; the cluster\'s ' +
+                         'figures and charts are their sum. Channels and members are always the cluster\'s.';
+    }
+  }
+
+  function setScope(scope) {
+    state.scope = scope;
+    for (const button of $('scope').querySelectorAll('button')) {
+      button.setAttribute('aria-pressed', String(button.dataset.scope === scope));
+    }
+  }
+
+  // Tiles and charts of the scope shown.
+  function drawFigures(live) {
+    const history = state.scope === 'cluster' ? state.cluster : state.node;
+    const now = history.now || {connections: 0, subscriptions: 0};
+    $('tile-connections').textContent = formatValue(now.connections);
+    $('tile-subscriptions').textContent = formatValue(now.subscriptions);
+    const channels = state.scope === 'cluster' && state.channelsTotal != null ? state.channelsTotal
+                                                                              : live.now.channels;
+    $('tile-channels').textContent = formatValue(channels);
+    document.querySelector('.tiles').dataset.scope = state.scope;
+    document.querySelector('.charts').dataset.scope = state.scope;
+    drawCharts(history, live.time_ms);
+  }
+
   // --- Live loop ------------------------------------------------------------------------------
+
+  let lastLive = null;
 
   async function pollLive() {
     const query = new URLSearchParams({app: state.app, after: String(state.after),
-                                       points_after: String(state.pointsAfter)});
+                                       points_after: String(state.node.pointsAfter),
+                                       cluster_points_after: String(state.cluster.pointsAfter)});
     const live = await api(`/dashboard/api/live?${query}`);
     setStatus('live', 'live');
-    $('tile-connections').textContent = formatValue(live.now.connections);
-    $('tile-subscriptions').textContent = formatValue(live.now.subscriptions);
-    $('tile-channels').textContent = formatValue(live.now.channels);
-    for (const point of live.traffic.points) {
-      state.points.set(point.index, point);
-      state.pointsAfter = Math.max(state.pointsAfter, point.index);
+    absorb(state.node, live.traffic, live.now);
+    if (live.cluster) {
+      absorb(state.cluster, live.cluster.traffic, live.cluster.now);
+      drawNodes(live.cluster);
     }
-    const oldest = state.pointsAfter - 720;
-    for (const index of state.points.keys()) if (index <= oldest) state.points.delete(index);
-    state.current = live.traffic.current || null;
-    drawCharts(live.time_ms);
+    lastLive = live;
+    drawFigures(live);
     state.after = live.console.next;
     if (!state.paused) addConsoleRows(live.console.entries);
     const lost = live.console.dropped + (state.missed = (state.missed || 0) + live.console.missed);
@@ -232,6 +312,7 @@
         listed.total > listed.channels.length ? `${listed.channels.length} busiest of ${listed.total}`
                                               : `${listed.total}`;
     $('channels-empty').hidden = listed.total > 0;
+    state.channelsTotal = listed.total;
     if (state.selectedChannel) await refreshMembers();
   }
 
@@ -329,6 +410,23 @@
     }
     state.resolution = listed.resolution_ms;
     $('node').textContent = listed.node;
+    state.clustered = listed.cluster === true;
+    $('cluster-panel').dataset.clustered = String(state.clustered);
+    if (state.clustered) {
+      setScope('cluster');
+      $('scope').hidden = false;
+      $('cluster-nodes').hidden = false;
+      for (const button of $('scope').querySelectorAll('button')) {
+        button.addEventListener('click', () => {
+          setScope(button.dataset.scope);
+          if (lastLive) drawFigures(lastLive);
+        });
+      }
+    } else {
+      $('cluster-count').textContent = 'single node';
+      $('cluster-note').textContent =
+          'This gateway runs alone: the figures and charts below are this node\'s, and the whole gateway\'s.';
+    }
     const wanted = new URLSearchParams(location.search).get('app');
     const select = $('app');
     for (const app of listed.apps) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/gateway/cluster/redis_server.h"
@@ -110,6 +111,18 @@ class RedisClusterTest : public ::testing::Test {
     }
   }
   bool Connected(Node& node) { return node.cluster->counters().connected.load(); }
+  // What `node` reads of every node's figures (empty when the read fails or takes over 5 s).
+  std::vector<core::NodeTraffic> ReadTraffic(Node& node) {
+    auto read = std::make_shared<std::vector<core::NodeTraffic>>();
+    auto answered = std::make_shared<absl::Notification>();
+    node.cluster->ReadTraffic(
+        node.app(), [read, answered](absl::StatusOr<std::vector<core::NodeTraffic>> nodes) {
+          if (nodes.ok()) *read = *std::move(nodes);
+          answered->Notify();
+        });
+    if (!answered->WaitForNotificationWithTimeout(absl::Seconds(5))) return {};
+    return *read;
+  }
 
   testing::RedisServer server_;
 };
@@ -298,6 +311,84 @@ TEST_F(RedisClusterTest, ForeignBytesOnTheChannelsAreCountedAndIgnored) {
   EXPECT_THAT(alice.received, IsEmpty());
   a.cluster->Publish(a.app(), "news", core::MakeFrame("still fine"), {}, nullptr, 0);
   ASSERT_TRUE(Until([&] { return alice.received.size() == 1; }, {&a}));
+}
+
+// The dashboard's cluster view: every node's figures reach the others on the heartbeat; a node
+// that dies is left out once its lease ran out, and its entry is deleted when it is reaped.
+TEST_F(RedisClusterTest, EachNodeReadsEveryLiveNodesTrafficFiguresAndADeadOnesGoAway) {
+  auto a = std::make_unique<Node>(server_.Url());
+  Node b(server_.Url());
+  ASSERT_TRUE(Until([&] { return Connected(*a) && Connected(b); }, {a.get(), &b}));
+  ASSERT_TRUE(a->app().TryAddConnection());
+  core::TrafficTotals figures_a, figures_b;
+  figures_a.messages_out = 10;
+  figures_a.subscriptions = 1;
+  figures_b.messages_out = 20;
+  figures_b.published = 2;
+  a->cluster->ShareTraffic(a->app(), figures_a);
+  b.cluster->ShareTraffic(b.app(), figures_b);
+  std::vector<core::NodeTraffic> read;
+  ASSERT_TRUE(Until([&] { return (read = ReadTraffic(b)).size() == 2; }, {a.get(), &b}));
+  const core::NodeTraffic& from_a = read[0].self ? read[1] : read[0];
+  const core::NodeTraffic& from_b = read[0].self ? read[0] : read[1];
+  EXPECT_TRUE(from_b.self);
+  EXPECT_FALSE(from_a.self);
+  EXPECT_NE(from_a.node, from_b.node);
+  EXPECT_LT(read[0].node, read[1].node) << "sorted by node id";
+  EXPECT_EQ(from_a.totals.messages_out, 10u);
+  EXPECT_EQ(from_a.totals.subscriptions, 1u);
+  EXPECT_EQ(from_a.totals.connections, 1u) << "as counted at the heartbeat";
+  EXPECT_EQ(from_b.totals.published, 2u);
+  EXPECT_LE(from_a.age_ms, 3000);
+  // Later figures replace earlier ones.
+  figures_a.messages_out = 15;
+  a->cluster->ShareTraffic(a->app(), figures_a);
+  ASSERT_TRUE(Until(
+      [&] {
+        for (const auto& node : ReadTraffic(b)) {
+          if (!node.self && node.totals.messages_out == 15) return true;
+        }
+        return false;
+      },
+      {a.get(), &b}));
+
+  // Gone without a word (as after SIGKILL): left out once its lease (3 s) ran out, then reaped,
+  // which deletes its entry.
+  const std::string dead = from_a.node;
+  a->cluster->Stop();
+  ASSERT_TRUE(Until([&] { return ReadTraffic(b).size() == 1; }, {&b}, std::chrono::seconds(8)));
+  EXPECT_TRUE(ReadTraffic(b)[0].self);
+  ASSERT_TRUE(Until(
+      [&] {
+        auto left = server_.Run({"HEXISTS", "test:a3:app:figures", dead});
+        return left.ok() && left->integer == 0;
+      },
+      {&b}, std::chrono::seconds(8)));
+  EXPECT_EQ(b.cluster->counters().nodes_reaped.load(), 1u);
+  auto remaining = server_.Run({"HKEYS", "test:a3:app:figures"});
+  ASSERT_TRUE(remaining.ok());
+  EXPECT_EQ(remaining->elements.size(), 1u) << "b's own entry stays";
+}
+
+// An entry nobody renews (a node cut off from Redis, not yet reaped) is left out after a lease.
+TEST_F(RedisClusterTest, StaleOrForeignFiguresAreLeftOut) {
+  Node a(server_.Url());
+  ASSERT_TRUE(Until([&] { return Connected(a); }, {&a}));
+  a.cluster->ShareTraffic(a.app(), core::TrafficTotals{});
+  ASSERT_TRUE(Until([&] { return ReadTraffic(a).size() == 1; }, {&a}));
+  auto time = server_.Run({"TIME"});
+  ASSERT_TRUE(time.ok());
+  const int64_t now_ms = std::stoll(time->elements[0].str) * 1000;
+  ASSERT_TRUE(server_
+                  .Run({"HSET", "test:a3:app:figures", "stale.1",
+                        absl::StrCat(now_ms - 4000, " 5 0 0 0 0 0 0 0"), "z-fresh.1",
+                        absl::StrCat(now_ms, " 7 0 0 0 0 0 0 0"), "foreign", "hello"})
+                  .ok());
+  auto read = ReadTraffic(a);
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_TRUE(read[0].self) << "node ids are hex, before 'z'";
+  EXPECT_EQ(read[1].node, "z-fresh.1");
+  EXPECT_EQ(read[1].totals.connections, 7u);
 }
 
 }  // namespace

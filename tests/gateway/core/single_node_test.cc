@@ -234,5 +234,31 @@ TEST_F(SingleNodeTest, RacingJoinsAndLeavesLeaveEveryRosterExact) {
   }
 }
 
+TEST_F(SingleNodeTest, ReadTrafficAnswersWithThisNodeAloneAndWhatItShared) {
+  std::vector<NodeTraffic> read;
+  cluster_.ReadTraffic(app(), [&](absl::StatusOr<std::vector<NodeTraffic>> nodes) {
+    ASSERT_TRUE(nodes.ok());
+    read = *nodes;
+  });
+  ASSERT_EQ(read.size(), 1u) << "answered at once, before anything was shared";
+  EXPECT_TRUE(read[0].self);
+  EXPECT_EQ(read[0].totals.messages_out, 0u);
+
+  TrafficTotals totals;
+  totals.connections = 3;
+  totals.messages_out = 70;
+  cluster_.ShareTraffic(app(), totals);
+  cluster_.ReadTraffic(app(), [&](absl::StatusOr<std::vector<NodeTraffic>> nodes) {
+    ASSERT_TRUE(nodes.ok());
+    read = *nodes;
+  });
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_TRUE(read[0].self);
+  EXPECT_EQ(read[0].node, "");
+  EXPECT_EQ(read[0].age_ms, 0);
+  EXPECT_EQ(read[0].totals.connections, 3u);
+  EXPECT_EQ(read[0].totals.messages_out, 70u);
+}
+
 }  // namespace
 }  // namespace gw::core

@@ -45,14 +45,18 @@ class DashboardTest : public ::testing::Test {
   }
   // The answer, if one was given by the time the shards ran.
   std::optional<edge::HttpResponse> Ask(const edge::HttpRequest& request) {
+    return Ask(dashboard_, request);
+  }
+  std::optional<edge::HttpResponse> Ask(Dashboard& dashboard, const edge::HttpRequest& request) {
     std::optional<edge::HttpResponse> answer;
-    dashboard_.Handle(request,
-                      [&answer](edge::HttpResponse response) { answer = std::move(response); });
+    dashboard.Handle(request,
+                     [&answer](edge::HttpResponse response) { answer = std::move(response); });
     shards_.RunAll();
     return answer;
   }
-  json::value AskJson(const edge::HttpRequest& request) {
-    auto answer = Ask(request);
+  json::value AskJson(const edge::HttpRequest& request) { return AskJson(dashboard_, request); }
+  json::value AskJson(Dashboard& dashboard, const edge::HttpRequest& request) {
+    auto answer = Ask(dashboard, request);
     EXPECT_TRUE(answer.has_value());
     if (!answer) return nullptr;
     EXPECT_EQ(answer->result(), http::status::ok) << answer->body();
@@ -218,6 +222,56 @@ TEST_F(DashboardTest, ChannelsAreListedBusiestFirstAndMembersOfPresenceChannels)
   EXPECT_EQ(not_presence->result(), http::status::bad_request);
   json::value members = AskJson(Get("/dashboard/api/members?app=app-1&channel=presence-room"));
   EXPECT_EQ(members.at("total"), 0);
+}
+
+TEST_F(DashboardTest, OnASingleNodeThePageIsToldSoAndGetsNoClusterView) {
+  EXPECT_EQ(AskJson(Get("/dashboard/api/apps")).at("cluster"), false);
+  dashboard_.Tick(1'700'000'000'000);
+  json::value live = AskJson(Get("/dashboard/api/live?app=app-1"));
+  EXPECT_FALSE(live.as_object().contains("cluster"));
+}
+
+TEST_F(DashboardTest, EverySampleIsSharedWithTheCluster) {
+  totals_.messages_out = 12;
+  dashboard_.Tick(1'700'000'000'000);
+  std::vector<core::NodeTraffic> read;
+  cluster_.ReadTraffic(app(), [&](auto nodes) { read = *nodes; });
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].totals.messages_out, 12u);
+}
+
+// In a cluster the page gets every node the cluster read and the cluster's own chart. Here the
+// cluster is SingleNode, which answers with this node alone; tests/browser has two real nodes.
+TEST_F(DashboardTest, InAClusterThePageGetsTheNodesAndTheClustersChart) {
+  Dashboard clustered({.user = "admin", .password = "pw", .cluster = true}, *apps_, cluster_,
+                      publisher_, [this](core::AppState&) { return totals_; });
+  EXPECT_EQ(AskJson(clustered, Get("/dashboard/api/apps")).at("cluster"), true);
+  const int64_t start = 1'700'000'000'000;
+  totals_.connections = 2;
+  totals_.messages_out = 100;  // before the cluster view began: not the cluster's growth
+  clustered.Tick(start);
+  totals_.messages_out = 140;
+  clustered.Tick(start + TrafficHistory::kResolutionMs);
+  json::value live = AskJson(
+      clustered, Get("/dashboard/api/live?app=app-1&points_after=-1&cluster_points_after=-1"));
+  const json::object& cluster = live.at("cluster").as_object();
+  ASSERT_EQ(cluster.at("nodes").as_array().size(), 1u);
+  const json::value& node = cluster.at("nodes").at(0);
+  EXPECT_EQ(node.at("self"), true);
+  EXPECT_EQ(node.at("connections"), 2);
+  EXPECT_EQ(node.at("messages_out"), 140);
+  EXPECT_GE(node.at("age_ms").to_number<int64_t>(), 0);
+  EXPECT_EQ(cluster.at("now").at("connections"), 2);
+  EXPECT_FALSE(cluster.contains("error"));
+  const json::array& points = cluster.at("traffic").at("points").as_array();
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points[0].at("messages_out"), 40);
+  EXPECT_EQ(points[0].at("connections"), 2);
+  // The cursor works as this node's does.
+  const int64_t last = points[0].at("index").to_number<int64_t>();
+  json::value again = AskJson(
+      clustered, Get("/dashboard/api/live?app=app-1&cluster_points_after=" + std::to_string(last)));
+  EXPECT_TRUE(again.at("cluster").at("traffic").at("points").as_array().empty());
 }
 
 }  // namespace

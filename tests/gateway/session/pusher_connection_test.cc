@@ -101,6 +101,12 @@ class DeferredCluster : public core::Cluster {
   void PresenceMembers(core::AppState& a, std::string_view c, MembersDone d) override {
     inner_.PresenceMembers(a, c, std::move(d));
   }
+  void ShareTraffic(core::AppState& a, const core::TrafficTotals& t) override {
+    inner_.ShareTraffic(a, t);
+  }
+  void ReadTraffic(core::AppState& a, TrafficDone d) override {
+    inner_.ReadTraffic(a, std::move(d));
+  }
 
  private:
   core::Cluster& inner_;

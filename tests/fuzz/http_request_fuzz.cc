@@ -14,10 +14,13 @@
 #include "gateway/core/app_directory.h"
 #include "gateway/core/fanout.h"
 #include "gateway/core/shard_executor.h"
+#include "gateway/core/single_node.h"
 #include "gateway/edge/edge_context.h"
 #include "gateway/edge/http_router.h"
 #include "gateway/pusher/http_signature.h"
 #include "gateway/service/event_publisher.h"
+#include "gateway/session/pusher_connection.h"
+#include "gateway/session/pusher_server_frames.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {
@@ -48,8 +51,12 @@ struct World {
   std::unique_ptr<gw::core::AppDirectory> apps = std::move(*gw::core::AppDirectory::Create(
       {gw::core::App{.id = "app-id", .key = "app-key", .secret = "app-secret"}}, 1));
   gw::core::Fanout fanout{shards};
-  gw::service::EventPublisher publisher{fanout};
-  gw::edge::EdgeContext context{*apps, fanout, publisher};
+  gw::session::PusherServerFrames frames;
+  // No listings queue: channel listings are built inline, as the fuzzer wants them reached.
+  gw::core::SingleNode cluster{*apps, fanout, frames};
+  gw::service::EventPublisher publisher{fanout, cluster};
+  gw::session::ConnectionServices services{cluster, shards};
+  gw::edge::EdgeContext context{*apps, cluster, publisher, services};
 };
 
 // The request with auth_* parameters added as a Pusher SDK adds them.

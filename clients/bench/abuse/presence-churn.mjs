@@ -7,21 +7,8 @@
 //   node clients/bench/abuse/presence-churn.mjs --port 6001 [--key app-key] [--secret app-secret] \
 //        [--members 60] [--cycles 20000] [--round 100]
 // (needs `ws` from tests/conformance/node_modules: run `npm ci` there first)
-import { createHmac } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { args, presenceSubscribe, url, WebSocket } from './attacker.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(resolve(here, '../../../tests/conformance/package.json'));
-const WebSocket = require('ws');
-
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
-);
-const key = args.key ?? 'app-key';
-const secret = args.secret ?? 'app-secret';
-const url = `ws://127.0.0.1:${Number(args.port ?? 6001)}/app/${key}?protocol=7&client=js&version=8.4.0`;
 const members = Number(args.members ?? 60);
 const cycles = Number(args.cycles ?? 20000);
 const round = Number(args.round ?? 100);
@@ -52,10 +39,7 @@ function open() {
 }
 
 function subscribe(ws, userId) {
-  const channelData = JSON.stringify({ user_id: userId, user_info: {} });
-  const signed = `${ws.socketId}:${channel}:${channelData}`;
-  const auth = `${key}:${createHmac('sha256', secret).update(signed).digest('hex')}`;
-  ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth, channel_data: channelData } }));
+  ws.send(presenceSubscribe(ws.socketId, channel, userId));
 }
 
 // Resolves when `ws` receives `name` (or closes), at most after `ms`.

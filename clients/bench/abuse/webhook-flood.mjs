@@ -7,22 +7,9 @@
 //   node clients/bench/abuse/webhook-flood.mjs --port 6001 --receiver-port 6002 \
 //        [--key app-key] [--secret app-secret] [--junk 50000]
 // (needs `ws` from tests/conformance/node_modules: run `npm ci` there first)
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { args, presenceSubscribe, url, WebSocket } from './attacker.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(resolve(here, '../../../tests/conformance/package.json'));
-const WebSocket = require('ws');
-
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
-);
-const key = args.key ?? 'app-key';
-const secret = args.secret ?? 'app-secret';
-const url = `ws://127.0.0.1:${Number(args.port ?? 6001)}/app/${key}?protocol=7&client=js&version=8.4.0`;
 const junk = Number(args.junk ?? 50000);
 
 let junkSeen = 0;
@@ -80,10 +67,8 @@ for (let i = 0; i < junk; i += 1000) {
 const junkMs = Date.now() - started;
 const member = await open();
 const channel = 'presence-genuine';
-const channelData = JSON.stringify({ user_id: 'genuine', user_info: {} });
-const auth = `${key}:${createHmac('sha256', secret).update(`${member.socketId}:${channel}:${channelData}`).digest('hex')}`;
 const joinedAt = Date.now();
-member.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth, channel_data: channelData } }));
+member.send(presenceSubscribe(member.socketId, channel, 'genuine'));
 for (const deadline = Date.now() + 60000; addedAt === undefined && Date.now() < deadline; ) {
   await new Promise((r) => setTimeout(r, 10));
 }

@@ -30,6 +30,18 @@ struct AppLimits {
   uint32_t cache_ttl_seconds = 3600;
   // Ids one signed-in user may watch (user_data.watchlist).
   uint32_t max_watchlist_size = 100;
+  // What one connection may hold and cause through subscriptions; Pusher documents none of
+  // these, the defaults are ours (gateway/README.md, "What an anonymous client can hold").
+  // Channels one connection holds or is joining. Over it: subscription_error 4100 for that
+  // channel, the connection stays open.
+  uint32_t max_channels_per_connection = 500;
+  // Subscribes per connection per second, from a bucket that holds max_channels_per_connection
+  // (a client may join everything it may hold at once, as pusher-js does when it connects).
+  // Over it: subscription_error 4301 for that channel. Unsubscribes are never refused.
+  uint32_t max_subscriptions_per_second = 10;
+  // Presence subscribes per connection per second (a bucket of one second), on top of the above:
+  // each join and leave is announced to every member. Over it: subscription_error 4301.
+  uint32_t max_presence_joins_per_second = 5;
 };
 
 // A backend that decides subscriptions arriving without a signature (realtime.v1

@@ -6,15 +6,28 @@ namespace gw::edge {
 
 using observability::Labels;
 
-EdgeMetrics::EdgeMetrics(observability::MetricsRegistry& registry,
-                         const core::AppDirectory& apps,
+namespace {
+
+observability::Counter* RefusedSubscriptions(observability::MetricsRegistry& registry,
+                                             const std::string& app, const std::string& reason) {
+  return &registry.GetCounter(
+      "realtime_subscriptions_refused_total",
+      "Subscribes refused by the per-connection limits: channel_limit "
+      "(max_channels_per_connection, 4100), rate_limit (max_subscriptions_per_second, 4301), "
+      "presence_rate_limit (max_presence_joins_per_second, 4301).",
+      {{"app", app}, {"reason", reason}});
+}
+
+}  // namespace
+
+EdgeMetrics::EdgeMetrics(observability::MetricsRegistry& registry, const core::AppDirectory& apps,
                          const std::atomic<uint32_t>& server_connections)
     : registry_(registry) {
   for (const auto& app : apps.apps()) {
     const Labels labels = {{"app", app->app().id}};
     per_app_[app.get()] = AppEdgeMetrics{
-        &registry.GetCounter("realtime_connections_opened_total",
-                             "WebSocket connections admitted.", labels),
+        &registry.GetCounter("realtime_connections_opened_total", "WebSocket connections admitted.",
+                             labels),
         &registry.GetCounter("realtime_messages_received_total",
                              "WebSocket messages received from clients.", labels),
         &registry.GetCounter("realtime_bytes_received_total",
@@ -35,6 +48,9 @@ EdgeMetrics::EdgeMetrics(observability::MetricsRegistry& registry,
                              "Client events refused with 4301 (per-connection rate limit).",
                              labels),
         &registry.GetCounter("realtime_client_events_total", "Client events forwarded.", labels),
+        RefusedSubscriptions(registry, app->app().id, "channel_limit"),
+        RefusedSubscriptions(registry, app->app().id, "rate_limit"),
+        RefusedSubscriptions(registry, app->app().id, "presence_rate_limit"),
     };
   }
   const core::AppDirectory* directory = &apps;

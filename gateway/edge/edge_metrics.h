@@ -24,6 +24,10 @@ struct AppEdgeMetrics {
   observability::Counter* slow_consumers;
   observability::Counter* client_events_rate_limited;
   observability::Counter* client_events;
+  // Subscribes refused by the per-connection limits, by reason.
+  observability::Counter* subscriptions_refused_channel_limit;
+  observability::Counter* subscriptions_refused_rate_limit;
+  observability::Counter* subscriptions_refused_presence_rate_limit;
 };
 
 // The edge's metrics: per-app connection and message counters, connection closes by reason, HTTP

@@ -158,7 +158,10 @@ void WsSession::Admit(const http::request<http::string_body>& upgrade, UpgradeDe
     metrics_ = context_.metrics->For(&app);
     if (metrics_ != nullptr) {
       metrics_->connections_opened->Add();
-      counters = {metrics_->client_events, metrics_->client_events_rate_limited};
+      counters = {metrics_->client_events, metrics_->client_events_rate_limited,
+                  metrics_->subscriptions_refused_channel_limit,
+                  metrics_->subscriptions_refused_rate_limit,
+                  metrics_->subscriptions_refused_presence_rate_limit};
     }
   }
   std::unique_ptr<core::AuthorizationRequest> authorizer_context;

@@ -23,6 +23,9 @@ enum ErrorCode : uint16_t {
   kPongNotReceived = 4201,
   kClosedAfterInactivity = 4202,
   kClientEventRateLimited = 4301,
+  // Pusher's 4301 is "rate limited" (client events); the gateway answers subscribes over their
+  // rate with it too.
+  kSubscriptionRateLimited = 4301,
 };
 
 }  // namespace gw::pusher

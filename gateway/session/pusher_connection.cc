@@ -25,6 +25,7 @@ PusherConnection::PusherConnection(const ConnectionServices& services,
       counters_(counters),
       authorizer_context_(std::move(authorizer_context)),
       client_event_limiter_(app.app().limits.max_client_events_per_second),
+      subscription_admission_(app.app().limits),
       admitted_at_(now),
       last_inbound_(now) {}
 
@@ -122,6 +123,7 @@ void PusherConnection::HandleSubscribe(pusher::SubscribeMessage& message) {
       subscription.cancelled = false;
       return;
     }
+    if (!Admitted(channel, subscription_admission_.AdmitRepeat(last_inbound_))) return;
     // A repeated subscribe is answered again, but counted once.
     if (traits->kind == pusher::ChannelKind::kPresence) {
       auto snapshot = app_.channels().PresenceSnapshot(channel);
@@ -134,6 +136,13 @@ void PusherConnection::HandleSubscribe(pusher::SubscribeMessage& message) {
     }
     return SendText(pusher::SubscriptionSucceededFrame(channel));
   }
+  const bool presence = traits->kind == pusher::ChannelKind::kPresence;
+  const SubscriptionAdmission::Verdict verdict =
+      awaiting_authorizer_.contains(channel)
+          ? subscription_admission_.AdmitRepeat(last_inbound_)
+          : subscription_admission_.AdmitNew(subscriptions_.size() + awaiting_authorizer_.size(),
+                                             presence, last_inbound_);
+  if (!Admitted(channel, verdict)) return;
   if (traits->kind == pusher::ChannelKind::kServerToUser) {
     // Only the signed-in user's own channel; the sign-in already proved who this is.
     constexpr std::string_view kPrefix = "#server-to-user-";
@@ -144,7 +153,6 @@ void PusherConnection::HandleSubscribe(pusher::SubscribeMessage& message) {
     }
   }
   const core::App& app = app_.app();
-  const bool presence = traits->kind == pusher::ChannelKind::kPresence;
   // A signed-in connection may join presence channels without channel_data: it is the member its
   // sign-in declared, and the auth signs "socket_id:channel" as for a private channel.
   const bool member_from_signin = presence && !message.channel_data && signed_in_.has_value();
@@ -173,6 +181,36 @@ void PusherConnection::HandleSubscribe(pusher::SubscribeMessage& message) {
                               400, std::nullopt);
   }
   JoinChannel(channel, *traits, std::move(*member));
+}
+
+bool PusherConnection::Admitted(std::string_view channel, SubscriptionAdmission::Verdict verdict) {
+  using Verdict = SubscriptionAdmission::Verdict;
+  const core::AppLimits& limits = app_.app().limits;
+  auto refuse = [&](observability::Counter* counter, std::string error, uint16_t code) {
+    if (counter != nullptr) counter->Add();
+    RefuseSubscription(channel, "LimitReached", error, code, code);
+    return false;
+  };
+  switch (verdict) {
+    case Verdict::kAdmitted:
+      return true;
+    case Verdict::kChannelLimit:
+      return refuse(counters_.subscriptions_refused_channel_limit,
+                    absl::StrCat("Channel limit reached: a connection may hold ",
+                                 limits.max_channels_per_connection, " channels"),
+                    pusher::kOverCapacity);
+    case Verdict::kRateLimit:
+      return refuse(counters_.subscriptions_refused_rate_limit,
+                    absl::StrCat("Subscription rate limit exceeded (",
+                                 limits.max_subscriptions_per_second, " per second)"),
+                    pusher::kSubscriptionRateLimited);
+    case Verdict::kPresenceRateLimit:
+      return refuse(counters_.subscriptions_refused_presence_rate_limit,
+                    absl::StrCat("Presence join rate limit exceeded (",
+                                 limits.max_presence_joins_per_second, " per second)"),
+                    pusher::kSubscriptionRateLimited);
+  }
+  return true;
 }
 
 void PusherConnection::JoinChannel(const std::string& channel, const pusher::ChannelTraits& traits,
@@ -332,7 +370,7 @@ void PusherConnection::HandleClientEvent(pusher::ClientEventMessage& message) {
     return refuse(std::nullopt,
                   absl::StrCat("Client event payload is over ", max_payload, " bytes"));
   }
-  if (!client_event_limiter_.TryAcquire(Clock::now())) {
+  if (!client_event_limiter_.TryAcquire(last_inbound_)) {
     if (counters_.client_events_rate_limited != nullptr)
       counters_.client_events_rate_limited->Add();
     return refuse(pusher::kClientEventRateLimited,

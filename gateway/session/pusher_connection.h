@@ -21,6 +21,7 @@
 #include "gateway/pusher/channel_name.h"
 #include "gateway/pusher/client_message.h"
 #include "gateway/session/connection_transport.h"
+#include "gateway/session/subscription_admission.h"
 
 namespace gw::session {
 
@@ -39,15 +40,20 @@ struct ConnectionServices {
 struct ConnectionCounters {
   observability::Counter* client_events = nullptr;
   observability::Counter* client_events_rate_limited = nullptr;
+  // Subscribes refused by SubscriptionAdmission, by its verdict.
+  observability::Counter* subscriptions_refused_channel_limit = nullptr;
+  observability::Counter* subscriptions_refused_rate_limit = nullptr;
+  observability::Counter* subscriptions_refused_presence_rate_limit = nullptr;
 };
 
 // One admitted Pusher client's protocol rules, with no socket: subscriptions and their
 // authorization (signatures, the app's authorizer, presence channel_data, sign-in), client
 // events and their limits, sign-in and watchlists, cache replay, liveness (pusher:ping, 4201) and
-// Pusher's authorized-connection timeout (4009). It speaks to its client through a
-// ConnectionTransport and to everything else through the Cluster, whose answers may arrive
-// later: a subscription is pending until then, and a client that unsubscribes or leaves
-// meanwhile is undone when the answer comes.
+// Pusher's authorized-connection timeout (4009), and what one connection may hold and cause
+// through subscriptions (SubscriptionAdmission: channel cap 4100, subscribe rates 4301). It speaks
+// to its client through a ConnectionTransport and to everything else through the Cluster, whose
+// answers may arrive later: a subscription is pending until then, and a client that unsubscribes or
+// leaves meanwhile is undone when the answer comes.
 //
 // Lives on one shard's thread; every method is called there. The transport owns it and must
 // call Close before destroying it.
@@ -65,7 +71,8 @@ class PusherConnection {
 
   // pusher:connection_established.
   void Start();
-  // One text message from the client.
+  // One text message from the client. Rate limits time it by the latest NoteActivity: the
+  // transport notes each read before it hands over the messages the read completed.
   void OnText(std::string_view text);
   // Anything at all arrived from the client: it is alive.
   void NoteActivity(Clock::time_point now);
@@ -89,6 +96,8 @@ class PusherConnection {
   };
 
   void HandleSubscribe(pusher::SubscribeMessage& message);
+  // False (and the subscription refused and counted) unless `verdict` admits it.
+  bool Admitted(std::string_view channel, SubscriptionAdmission::Verdict verdict);
   // Joins an authorized channel through the cluster; subscription_succeeded once it is in.
   void JoinChannel(const std::string& channel, const pusher::ChannelTraits& traits,
                    std::optional<pusher::PresenceMember> member);
@@ -123,6 +132,7 @@ class PusherConnection {
   // Pusher's "authorized connections": set once signed in or subscribed to a private channel.
   bool authorized_ = false;
   core::RateLimiter client_event_limiter_;
+  SubscriptionAdmission subscription_admission_;
   const Clock::time_point admitted_at_;
   Clock::time_point last_inbound_;
   std::optional<Clock::time_point> ping_sent_at_;

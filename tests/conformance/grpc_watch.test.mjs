@@ -26,7 +26,9 @@ let cp;
 let probeSeq = 0;
 
 before(async () => {
-  gw = await startGateway({ apps: [TEST_APP, OTHER_APP] });
+  // The backpressure test floods channel events from one connection (tens of thousands of
+  // subscribe/unsubscribe pairs), which the subscribe rate would stop after 500.
+  gw = await startGateway({ apps: [{ ...TEST_APP, max_subscriptions_per_second: 0 }, OTHER_APP] });
   cp = controlPlane(gw);
 });
 

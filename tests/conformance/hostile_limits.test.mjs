@@ -7,17 +7,11 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startGateway, TEST_APP } from './lib/gateway.mjs';
+import { metric } from './lib/metrics.mjs';
 import { closeAllClients, connect, RawClient } from './lib/raw_ws.mjs';
 import { sleep } from './lib/wait.mjs';
 
 after(() => closeAllClients());
-
-async function metric(gw, name, labels = '') {
-  const text = await (await fetch(`${gw.operatorUrl}/metrics`)).text();
-  const escaped = `${name}${labels}`.replace(/[{}"=,]/g, (c) => `\\${c}`);
-  const match = new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text);
-  return match ? Number(match[1]) : 0;
-}
 
 // A raw TCP connection that sends `text` and collects what comes back until the server ends it
 // or `ms` pass. Resolves { data, ended } (ended: the server closed its side in time).

@@ -83,7 +83,16 @@ async function scraper(gw) {
 
 test('publishes, churn and presence on every I/O thread at once leave a clean exit', { timeout: 600000 }, async () => {
   const gw = await startGateway({
-    apps: [{ ...TEST_APP, enable_client_messages: true, max_client_events_per_second: 0 }],
+    // Churners subscribe as fast as the gateway answers: every per-connection rate is off.
+    apps: [
+      {
+        ...TEST_APP,
+        enable_client_messages: true,
+        max_client_events_per_second: 0,
+        max_subscriptions_per_second: 0,
+        max_presence_joins_per_second: 0,
+      },
+    ],
     config: { threads: 4 },
   });
   try {

@@ -126,7 +126,9 @@ TEST(LoadConfig, FileAppsReplaceTheDemoAppAndSetEveryAppKey) {
     {"id": "one", "key": "key-one", "secret": "secret-one", "enabled": false,
      "enable_client_messages": true, "max_connections": 7, "max_client_events_per_second": 20,
      "max_presence_members": 50, "max_presence_member_size_kb": 2, "max_event_payload_kb": 100,
-     "activity_timeout": 120, "allowed_origins": ["https://*.example.com", "localhost"]},
+     "activity_timeout": 120, "allowed_origins": ["https://*.example.com", "localhost"],
+     "max_channels_per_connection": 50, "max_subscriptions_per_second": 3,
+     "max_presence_joins_per_second": 0},
     {"id": "two", "key": "key-two", "secret": "secret-two"}
   ]})"));
   ASSERT_TRUE(config.ok()) << config.status();
@@ -143,6 +145,9 @@ TEST(LoadConfig, FileAppsReplaceTheDemoAppAndSetEveryAppKey) {
   EXPECT_EQ(one.limits.max_presence_member_size_kb, 2u);
   EXPECT_EQ(one.limits.max_event_payload_kb, 100u);
   EXPECT_EQ(one.limits.activity_timeout_seconds, 120u);
+  EXPECT_EQ(one.limits.max_channels_per_connection, 50u);
+  EXPECT_EQ(one.limits.max_subscriptions_per_second, 3u);
+  EXPECT_EQ(one.limits.max_presence_joins_per_second, 0u);
   EXPECT_THAT(one.allowed_origins, ElementsAre("https://*.example.com", "localhost"));
   EXPECT_EQ(config->apps[1].id, "two");
 }
@@ -161,6 +166,9 @@ TEST(LoadConfig, AppKeysLeftOutOfTheFileTakeTheirDocumentedDefaults) {
   EXPECT_EQ(app.limits.max_presence_member_size_kb, 1u);
   EXPECT_EQ(app.limits.max_event_payload_kb, 10u);
   EXPECT_EQ(app.limits.activity_timeout_seconds, 30u);
+  EXPECT_EQ(app.limits.max_channels_per_connection, 500u);
+  EXPECT_EQ(app.limits.max_subscriptions_per_second, 10u);
+  EXPECT_EQ(app.limits.max_presence_joins_per_second, 5u);
   EXPECT_THAT(app.allowed_origins, ElementsAre("*"));
 }
 
@@ -647,6 +655,9 @@ TEST(Usage, NamesEveryFlagVariableAndConfigKey) {
                            "enabled",
                            "enable_client_messages",
                            "max_client_events_per_second",
+                           "max_channels_per_connection",
+                           "max_subscriptions_per_second",
+                           "max_presence_joins_per_second",
                            "max_presence_members",
                            "max_presence_member_size_kb",
                            "max_event_payload_kb",

@@ -42,6 +42,26 @@ TEST(RateLimiter, IdleTimeDoesNotBankMoreThanOneSecond) {
   EXPECT_FALSE(limiter.TryAcquire(later));
 }
 
+TEST(RateLimiter, ABucketLargerThanTheRateTakesItsBurstThenRefillsAtTheRate) {
+  RateLimiter limiter(10, 500);
+  const Clock::time_point t0 = Clock::time_point() + std::chrono::hours(1);
+  for (int i = 0; i < 500; ++i) ASSERT_TRUE(limiter.TryAcquire(t0)) << i;
+  EXPECT_FALSE(limiter.TryAcquire(t0));
+  EXPECT_FALSE(limiter.TryAcquire(t0 + milliseconds(50)));
+  EXPECT_TRUE(limiter.TryAcquire(t0 + milliseconds(150))) << "one token per 100 ms at 10/s";
+  EXPECT_FALSE(limiter.TryAcquire(t0 + milliseconds(160)));
+  const Clock::time_point later = t0 + std::chrono::minutes(5);
+  for (int i = 0; i < 500; ++i) ASSERT_TRUE(limiter.TryAcquire(later)) << i;
+  EXPECT_FALSE(limiter.TryAcquire(later)) << "idle time banks no more than the bucket";
+}
+
+TEST(RateLimiter, ABucketOfZeroStillHoldsOneToken) {
+  RateLimiter limiter(1, 0);
+  const Clock::time_point t0 = Clock::time_point() + std::chrono::hours(1);
+  EXPECT_TRUE(limiter.TryAcquire(t0));
+  EXPECT_FALSE(limiter.TryAcquire(t0));
+}
+
 TEST(RateLimiter, ZeroMeansUnlimited) {
   RateLimiter limiter(0);
   const Clock::time_point t0 = Clock::time_point() + std::chrono::hours(1);

@@ -1,5 +1,6 @@
 #include "gateway/session/pusher_connection.h"
 
+#include <algorithm>
 #include <deque>
 #include <string>
 #include <utility>
@@ -26,6 +27,9 @@ core::App TestApp() {
   app.secret = "secret";
   app.enable_client_messages = true;
   app.limits.max_client_events_per_second = 2;
+  app.limits.max_channels_per_connection = 4;
+  app.limits.max_subscriptions_per_second = 10;
+  app.limits.max_presence_joins_per_second = 2;
   return app;
 }
 
@@ -256,6 +260,134 @@ TEST_F(PusherConnectionTest, ClientEventsNeedAJoinedPrivateChannelAndAreRateLimi
   shards_.RunAll();
   EXPECT_EQ(transport_.sent.size(), 1u) << "the sender does not hear its own events";
   connection_.Close();
+}
+
+TEST_F(PusherConnectionTest, ClientEventsAreTimedByTheReadThatBroughtThem) {
+  connection_.OnText(SubscribeJson("private-x", Auth("private-x")));
+  const std::string event = R"({"event":"client-typing","channel":"private-x","data":{}})";
+  connection_.OnText(event);
+  connection_.OnText(event);
+  transport_.sent.clear();
+  connection_.OnText(event);
+  ASSERT_EQ(transport_.sent.size(), 1u);
+  EXPECT_THAT(transport_.sent[0], HasSubstr("4301"));
+  transport_.sent.clear();
+  connection_.NoteActivity(start_ + std::chrono::seconds(1));
+  connection_.OnText(event);
+  EXPECT_THAT(transport_.sent, IsEmpty()) << "a second later the bucket is full again";
+  connection_.Close();
+}
+
+// Subscription limits (issue 13): the test app allows 4 channels, 10 subscribes a second from a
+// bucket of 4, and 2 presence joins a second.
+class SubscriptionLimitsTest : public PusherConnectionTest {
+ protected:
+  ConnectionCounters Counters() {
+    ConnectionCounters counters;
+    counters.subscriptions_refused_channel_limit = &channel_limit_;
+    counters.subscriptions_refused_rate_limit = &rate_limit_;
+    counters.subscriptions_refused_presence_rate_limit = &presence_rate_limit_;
+    return counters;
+  }
+  size_t Count(std::string_view text) {
+    return std::count_if(transport_.sent.begin(), transport_.sent.end(),
+                         [&](const std::string& sent) { return sent.find(text) != sent.npos; });
+  }
+  static std::string Unsubscribe(std::string_view channel) {
+    return R"({"event":"pusher:unsubscribe","data":{"channel":")" + std::string(channel) + "\"}}";
+  }
+
+  observability::Counter channel_limit_;
+  observability::Counter rate_limit_;
+  observability::Counter presence_rate_limit_;
+};
+
+TEST_F(SubscriptionLimitsTest, ANewChannelOverTheCapIsRefusedWith4100AndTheConnectionStays) {
+  PusherConnection connection(services_, transport_, app(), 0, "1.1", Counters(), nullptr, start_);
+  for (const char* channel : {"a", "b", "c", "d", "e"}) connection.OnText(SubscribeJson(channel));
+  EXPECT_EQ(Count("subscription_succeeded"), 4u);
+  ASSERT_EQ(transport_.sent.size(), 6u);
+  EXPECT_THAT(transport_.sent[4], HasSubstr("pusher:subscription_error"));
+  EXPECT_THAT(transport_.sent[4], HasSubstr(R"("channel":"e")"));
+  EXPECT_THAT(transport_.sent[4], HasSubstr(R"("type":"LimitReached")"));
+  EXPECT_THAT(transport_.sent[4], HasSubstr(R"("status":4100)"));
+  EXPECT_THAT(transport_.sent[4], HasSubstr("a connection may hold 4 channels"));
+  EXPECT_THAT(transport_.sent[5], HasSubstr("pusher:error"));
+  EXPECT_THAT(transport_.sent[5], HasSubstr(R"("code":4100)"));
+  EXPECT_EQ(Subscriptions("e"), 0u);
+  EXPECT_EQ(channel_limit_.Value(), 1u);
+  EXPECT_EQ(rate_limit_.Value(), 0u);
+
+  transport_.sent.clear();
+  connection.NoteActivity(start_ + std::chrono::seconds(1));
+  connection.OnText(SubscribeJson("a"));
+  EXPECT_EQ(Count("subscription_succeeded"), 1u) << "a channel it holds is no new one";
+  connection.OnText(Unsubscribe("a"));
+  connection.OnText(SubscribeJson("e"));
+  EXPECT_EQ(Count("subscription_succeeded"), 2u) << "a channel given up makes room";
+  EXPECT_EQ(Subscriptions("e"), 1u);
+  EXPECT_THAT(transport_.closes, IsEmpty());
+  connection.Close();
+}
+
+TEST_F(SubscriptionLimitsTest, JoinsStillOnTheirWayCountTowardTheCap) {
+  ConnectionServices deferred{deferred_, shards_, nullptr};
+  PusherConnection connection(deferred, transport_, app(), 0, "1.1", Counters(), nullptr, start_);
+  for (const char* channel : {"a", "b", "c", "d", "e"}) connection.OnText(SubscribeJson(channel));
+  EXPECT_EQ(Count("pusher:subscription_error"), 1u) << "four joins pending hold four channels";
+  EXPECT_EQ(channel_limit_.Value(), 1u);
+  deferred_.AnswerJoins();
+  EXPECT_EQ(Count("subscription_succeeded"), 4u);
+  EXPECT_EQ(Subscriptions("e"), 0u);
+  connection.Close();
+}
+
+TEST_F(SubscriptionLimitsTest, SubscribesOverTheRateAreRefusedWith4301AndUnsubscribesNever) {
+  PusherConnection connection(services_, transport_, app(), 0, "1.1", Counters(), nullptr, start_);
+  for (int i = 0; i < 6; ++i) {
+    const std::string channel = "churn-" + std::to_string(i);
+    connection.OnText(SubscribeJson(channel));
+    connection.OnText(Unsubscribe(channel));
+  }
+  EXPECT_EQ(Count("subscription_succeeded"), 4u) << "the bucket holds the cap, 4";
+  EXPECT_EQ(Count("pusher:subscription_error"), 2u);
+  EXPECT_EQ(Count("Subscription rate limit exceeded (10 per second)"), 4u) << "both forms, twice";
+  EXPECT_EQ(Count(R"("code":4301)"), 2u);
+  EXPECT_EQ(Count(R"("status":4301)"), 2u);
+  EXPECT_EQ(rate_limit_.Value(), 2u);
+  EXPECT_EQ(channel_limit_.Value(), 0u);
+  EXPECT_EQ(app().channels().TotalSubscriptions(), 0u) << "every unsubscribe was honoured";
+
+  transport_.sent.clear();
+  connection.NoteActivity(start_ + std::chrono::milliseconds(150));
+  connection.OnText(SubscribeJson("later"));
+  connection.OnText(SubscribeJson("later-still"));
+  EXPECT_EQ(Count("subscription_succeeded"), 1u) << "one token back after 100 ms at 10/s";
+  EXPECT_EQ(rate_limit_.Value(), 3u);
+  EXPECT_THAT(transport_.closes, IsEmpty());
+  connection.Close();
+}
+
+TEST_F(SubscriptionLimitsTest, PresenceChurnIsHeldToThePresenceRate) {
+  PusherConnection connection(services_, transport_, app(), 0, "1.1", Counters(), nullptr, start_);
+  const std::string data = R"({"user_id":"7","user_info":{}})";
+  for (int i = 0; i < 4; ++i) {
+    connection.OnText(SubscribeJson("presence-room", Auth("presence-room", data), data));
+    connection.OnText(Unsubscribe("presence-room"));
+  }
+  EXPECT_EQ(Count("subscription_succeeded"), 2u) << "2 presence joins a second";
+  EXPECT_EQ(Count("Presence join rate limit exceeded (2 per second)"), 4u) << "both forms, twice";
+  EXPECT_EQ(presence_rate_limit_.Value(), 2u);
+  EXPECT_EQ(rate_limit_.Value(), 0u) << "a presence refusal spends no subscribe token";
+  EXPECT_EQ(Subscriptions("presence-room"), 0u);
+
+  transport_.sent.clear();
+  connection.OnText(SubscribeJson("public-still-open"));
+  EXPECT_EQ(Count("subscription_succeeded"), 1u) << "other channels are not held up";
+  connection.NoteActivity(start_ + std::chrono::milliseconds(600));
+  connection.OnText(SubscribeJson("presence-room", Auth("presence-room", data), data));
+  EXPECT_EQ(Count("subscription_succeeded"), 2u) << "one presence join every 500 ms";
+  connection.Close();
 }
 
 TEST_F(PusherConnectionTest, AnIdleClientIsPingedThenClosedWith4201) {

@@ -85,6 +85,8 @@ test('two chat pages exchange messages, typing, presence, a read receipt and a d
   await bob.fill('#text', 'hi alice');
   await bob.press('#text', 'Enter');
   await wait(alice, () => [...document.querySelectorAll('.message .bubble')].some((b) => b.textContent === 'hi alice'));
+  // Bob's own message comes back to him through the channel too, perhaps after alice has it.
+  await wait(bob, () => [...document.querySelectorAll('.message .bubble')].some((b) => b.textContent === 'hi alice'));
   assert.equal(await alice.$$eval('.message', (items) => items.length), 2);
   assert.equal(await bob.$$eval('.message', (items) => items.length), 2);
 

@@ -204,7 +204,6 @@ class RedisCluster final : public core::Cluster {
   void Heartbeat();
   void ScheduleHeartbeat();
   void CheckWatchers();
-  // Every event stream of an app with webhooks is followed and confirmed.
   void ScheduleWatchCheck();
   void ForwardEvent(core::AppState& app, core::ChannelEvent event);
   // Webhook streams (redis_cluster_webhooks.cc): each connection turns on the stream of every

@@ -2,6 +2,7 @@
 // Redis stream per app, read by the node that sends the webhooks from a cursor kept in Redis, so
 // that a sender's death (or its lease's expiry) loses none of them and a new sender resumes where
 // the last one stopped. README.md "Webhooks" says why and what stays at-least-once.
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -19,15 +20,6 @@ namespace obs = gw::observability;
 // Entries per read: one script run of a few hundred microseconds, and no reply too large for a
 // burst. The leader reads again at once while a read comes back with entries.
 constexpr char kEntriesPerRead[] = "256";
-
-int64_t IntegerAt(const RedisReply& reply, size_t i) {
-  if (!reply.is_array() || i >= reply.elements.size()) return 0;
-  const RedisReply& element = reply.elements[i];
-  if (element.type == RedisReply::Type::kInteger) return element.integer;
-  int64_t value = 0;
-  if (element.is_string() && absl::SimpleAtoi(element.str, &value)) return value;
-  return 0;
-}
 
 // A stream entry id's time ("<ms>-<seq>", Redis's clock): when the transition happened.
 int64_t MillisOf(std::string_view entry_id) {
@@ -94,9 +86,10 @@ void RedisCluster::OnWebhookEntries(core::AppState& app, const RedisReply& reply
   WebhookFeed& feed = webhook_feeds_[&app];
   feed.cursor = reply.elements[1].str;
   feed.commit_id.clear();
-  const auto done = static_cast<uint64_t>(IntegerAt(reply, 2));
-  const auto added = static_cast<uint64_t>(IntegerAt(reply, 3));
-  const auto trimmed = static_cast<uint64_t>(IntegerAt(reply, 5));
+  // Lua numbers: integer replies.
+  const auto done = static_cast<uint64_t>(std::max<int64_t>(reply.elements[2].integer, 0));
+  const auto added = static_cast<uint64_t>(std::max<int64_t>(reply.elements[3].integer, 0));
+  const auto trimmed = static_cast<uint64_t>(std::max<int64_t>(reply.elements[5].integer, 0));
   const std::vector<RedisReply>& entries = reply.elements[4].elements;
   if (trimmed > 0) {
     counters_.webhook_events_trimmed.fetch_add(trimmed, std::memory_order_relaxed);
@@ -108,6 +101,7 @@ void RedisCluster::OnWebhookEntries(core::AppState& app, const RedisReply& reply
   }
   // A node leaving hands nothing over: it could not commit it, and the next sender reads it.
   if (departing_ || !leads_webhooks_) return;
+  uint64_t handed = 0;
   for (const RedisReply& entry : entries) {
     if (!entry.is_array() || entry.elements.size() < 2) continue;
     const std::vector<RedisReply>& fields = entry.elements[1].elements;
@@ -123,6 +117,7 @@ void RedisCluster::OnWebhookEntries(core::AppState& app, const RedisReply& reply
     }
     event->time_ms = MillisOf(entry.elements[0].str);
     app.events().DeliverTo(core::WatchScope::kOncePerCluster, *event);
+    ++handed;
   }
   const uint64_t read = entries.size();
   if (read > 0) {
@@ -130,7 +125,7 @@ void RedisCluster::OnWebhookEntries(core::AppState& app, const RedisReply& reply
     feed.commit_done = done + read;
   }
   feed.lag = added > done + read ? added - (done + read) : 0;
-  counters_.webhook_events_read.fetch_add(read, std::memory_order_relaxed);
+  counters_.webhook_events_read.fetch_add(handed, std::memory_order_relaxed);
   uint64_t lag = 0;
   for (const auto& [other, other_feed] : webhook_feeds_) lag += other_feed.lag;
   counters_.webhook_stream_lag.store(lag, std::memory_order_relaxed);

@@ -870,6 +870,10 @@ void RedisCluster::OnChannelEvent(Route& route, const ClusterMessage& message) {
     app.events().DeliverTo(core::WatchScope::kEveryNode, *event);
     return ReadWebhookEvents(app);
   }
+  if (leads_webhooks_ && !app.app().webhooks.empty()) {
+    app.events().DeliverTo(core::WatchScope::kEveryNode, *event);
+    return HoldForWebhooks(app, *std::move(event));
+  }
   app.events().Deliver(*event);
 }
 

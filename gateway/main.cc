@@ -304,6 +304,20 @@ int main(int argc, char** argv) {
                                  emit({{"event", "node_reaped"}}, cc.nodes_reaped.load());
                                  emit({{"event", "roster_resync"}}, cc.roster_resyncs.load());
                                });
+    metrics.AddCounterFunction(
+        "realtime_cluster_webhook_stream_events_total",
+        "Once-per-cluster webhook events this node read from the apps' webhook streams and "
+        "handed to its webhook sender, and those trimmed from a stream (its bound) before any "
+        "sender read them: lost.",
+        [&cc](const auto& emit) {
+          emit({{"result", "read"}}, cc.webhook_events_read.load());
+          emit({{"result", "trimmed"}}, cc.webhook_events_trimmed.load());
+        });
+    metrics.AddGauge(
+        "realtime_cluster_webhook_stream_lag",
+        "Entries the webhook streams held past their cursors at this node's last "
+        "read (0 where this node does not send the webhooks).",
+        [&cc](const auto& emit) { emit({}, static_cast<double>(cc.webhook_stream_lag.load())); });
     redis_cluster->Start();
   }
   // /metrics and health for whoever runs the gateway, off the public port.

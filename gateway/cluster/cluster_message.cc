@@ -94,4 +94,33 @@ absl::StatusOr<ClusterMessage> DecodeClusterMessage(std::string_view payload) {
   return message;
 }
 
+bool InWebhookStream(core::ChannelEvent::Kind kind) {
+  using Kind = core::ChannelEvent::Kind;
+  return kind == Kind::kChannelOccupied || kind == Kind::kChannelVacated ||
+         kind == Kind::kMemberAdded || kind == Kind::kMemberRemoved;
+}
+
+absl::StatusOr<core::ChannelEvent> ChannelEventOf(const ClusterMessage& message) {
+  int kind = 0;
+  uint32_t count = 0;
+  if (message.type != ClusterMessage::Type::kChannelEvent ||
+      message.fields.size() != FieldCount(message.type) ||
+      !absl::SimpleAtoi(absl::string_view(message.fields[0].data(), message.fields[0].size()),
+                        &kind) ||
+      kind < 1 || kind > 7 ||
+      !absl::SimpleAtoi(absl::string_view(message.fields[6].data(), message.fields[6].size()),
+                        &count)) {
+    return absl::InvalidArgumentError("not a channel event");
+  }
+  core::ChannelEvent event;
+  event.kind = static_cast<core::ChannelEvent::Kind>(kind);
+  event.channel = std::string(message.fields[1]);
+  event.user_id = std::string(message.fields[2]);
+  event.event = std::string(message.fields[3]);
+  event.data = std::string(message.fields[4]);
+  event.socket_id = std::string(message.fields[5]);
+  event.subscription_count = count;
+  return event;
+}
+
 }  // namespace gw::cluster

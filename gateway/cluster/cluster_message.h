@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gateway/core/channel_event.h"
 
 namespace gw::cluster {
 
@@ -43,6 +44,14 @@ std::string EncodeClusterMessage(ClusterMessage::Type type,
 // InvalidArgument for anything but a well-formed message of a known type with exactly its
 // fields and nothing after them.
 absl::StatusOr<ClusterMessage> DecodeClusterMessage(std::string_view payload);
+
+// Whether the scripts also add events of this kind to the app's webhook stream: the transitions
+// one script run decides once per cluster (occupied, vacated, member added and removed).
+bool InWebhookStream(core::ChannelEvent::Kind kind);
+
+// The event a kChannelEvent message carries (its time left 0); InvalidArgument for another
+// type, an unknown kind or a count that is not a number.
+absl::StatusOr<core::ChannelEvent> ChannelEventOf(const ClusterMessage& message);
 
 }  // namespace gw::cluster
 

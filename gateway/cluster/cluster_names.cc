@@ -43,6 +43,12 @@ std::string ClusterNames::Figures(std::string_view app) const {
 std::string ClusterNames::Events(std::string_view app) const {
   return absl::StrCat(AppPrefix(app), "events");
 }
+std::string ClusterNames::WebhookEvents(std::string_view app) const {
+  return absl::StrCat(AppPrefix(app), "webhook-events");
+}
+std::string ClusterNames::WebhookCursor(std::string_view app) const {
+  return absl::StrCat(AppPrefix(app), "webhook-cursor");
+}
 std::string ClusterNames::Roster(std::string_view app, std::string_view channel) const {
   return absl::StrCat(AppPrefix(app), "roster:", Sv(channel));
 }

@@ -37,6 +37,11 @@ class ClusterNames {
   // HASH node -> its latest traffic figures, with the time written (traffic_figures.h).
   std::string Figures(std::string_view app) const;
   std::string Events(std::string_view app) const;    // pub/sub: the app's channel events
+  // STREAM of the app's once-per-cluster channel events, for its webhooks (cluster_scripts.cc).
+  std::string WebhookEvents(std::string_view app) const;
+  // HASH id, done, maxlen: the last entry of WebhookEvents handed to the webhook sender, how
+  // many entries were added up to it, and the stream's bound. Its existence turns the stream on.
+  std::string WebhookCursor(std::string_view app) const;
 
   // Per channel.
   std::string Roster(std::string_view app, std::string_view channel) const;  // HASH user -> info

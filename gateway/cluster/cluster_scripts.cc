@@ -36,12 +36,23 @@ local function split(s)
   for part in string.gmatch(s .. '\0', '([^%z]*)%z') do parts[#parts + 1] = part end
   return parts
 end
+-- A once-per-cluster channel event (kinds 1 to 4, decided by the run that sees the transition):
+-- published for WatchEvents streams (and as the webhook sender's wake-up), and, while the app's
+-- webhook cursor exists (some node has webhooks for it), added to the app's webhook stream in
+-- the same atomic step, so that no sender's absence can lose it. MAXLEN ~ trims whole stream
+-- nodes (100 entries each by default), so the stream may hold up to ~100 more than maxlen.
+local function channel_event(ap, kind, channel, user, n)
+  local m = msg('V', kind, channel, user, '', '', '', n)
+  redis.call('PUBLISH', ap .. 'events', m)
+  local maxlen = redis.call('HGET', ap .. 'webhook-cursor', 'maxlen')
+  if maxlen then redis.call('XADD', ap .. 'webhook-events', 'MAXLEN', '~', maxlen, '*', 'm', m) end
+end
 -- Adds k subscriptions of `channel`; occupied on the first. Returns the count after.
 local function add_subscriptions(ap, channel, k)
   local n = redis.call('HINCRBY', ap .. 'counts', channel, k)
   if n == k then
     redis.call('ZADD', ap .. 'occupied', 0, channel)
-    if not restoring then redis.call('PUBLISH', ap .. 'events', msg('V', 1, channel, '', '', '', '', n)) end
+    if not restoring then channel_event(ap, 1, channel, '', n) end
   end
   return n
 end
@@ -51,7 +62,7 @@ local function add_member(ap, channel, user, info, k, n)
   if redis.call('HINCRBY', ap .. 'roster-connections:' .. channel, user, k) == k then
     local version = redis.call('INCR', ap .. 'roster-version:' .. channel)
     redis.call('PUBLISH', ap .. 'c:' .. channel, msg('A', version, user, info))
-    if not restoring then redis.call('PUBLISH', ap .. 'events', msg('V', 3, channel, user, '', '', '', n)) end
+    if not restoring then channel_event(ap, 3, channel, user, n) end
   end
 end
 -- Takes k connections of a member away; member_removed after the user's last anywhere. A roster
@@ -65,7 +76,7 @@ local function drop_member(ap, channel, user, k, n)
     redis.call('HDEL', roster, user)
     local version = redis.call('INCR', ap .. 'roster-version:' .. channel)
     redis.call('PUBLISH', ap .. 'c:' .. channel, msg('R', version, user))
-    redis.call('PUBLISH', ap .. 'events', msg('V', 4, channel, user, '', '', '', n))
+    channel_event(ap, 4, channel, user, n)
     if redis.call('HLEN', roster) == 0 then
       redis.call('DEL', roster, rconns, ap .. 'roster-version:' .. channel)
     end
@@ -77,7 +88,7 @@ local function drop_subscriptions(ap, channel, k)
   if n <= 0 then
     redis.call('HDEL', ap .. 'counts', channel)
     redis.call('ZREM', ap .. 'occupied', channel)
-    redis.call('PUBLISH', ap .. 'events', msg('V', 2, channel, '', '', '', '', 0))
+    channel_event(ap, 2, channel, '', 0)
     return 0
   end
   return n
@@ -335,6 +346,42 @@ for _, name in ipairs(names) do
   end
 end
 return out
+)lua"),
+      // KEYS: webhook events, webhook cursor, webhook leader. ARGV: node, count, the cursor id
+      // this node read from last, and the entry id and done count to commit ('' = nothing)
+      // when the cursor still is at that id. Only the webhook leader reads and commits.
+      // -> {'OK', cursor id, entries done through it (counting those trimmed unread), entries
+      //    ever added, {{id, {'m', message}}, ...} after the cursor (up to count), trimmed
+      //    unread} | {'NOTLEADER'} | {'NOCURSOR'}
+      .webhook_read = Script(R"lua(
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return {'NOTLEADER'} end
+local cursor = redis.call('HMGET', KEYS[2], 'id', 'done')
+if not cursor[1] or not cursor[2] then return {'NOCURSOR'} end
+local id, done = cursor[1], tonumber(cursor[2])
+if ARGV[4] ~= '' and id == ARGV[3] then
+  redis.call('HSET', KEYS[2], 'id', ARGV[4], 'done', ARGV[5])
+  id, done = ARGV[4], tonumber(ARGV[5])
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'OK', id, done, done, {}, 0} end
+local entries = redis.call('XRANGE', KEYS[1], '(' .. id, '+', 'COUNT', tonumber(ARGV[2]))
+local length, added, first = 0, 0, false
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+for i = 1, #info, 2 do
+  if info[i] == 'length' then length = info[i + 1]
+  elseif info[i] == 'entries-added' then added = info[i + 1]
+  elseif info[i] == 'first-entry' and info[i + 1] then first = info[i + 1][1] end
+end
+-- Trimming takes the oldest entries: when the oldest left is past the cursor, every entry
+-- added after the cursor that is not there any more was trimmed before it was read.
+local function after(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am > bm or (am == bm and as > bs)
+end
+local lost = 0
+if first and after(first, id) then lost = math.max(added - done - length, 0) end
+return {'OK', id, done + lost, added, entries, lost}
 )lua"),
   };
   return *scripts;

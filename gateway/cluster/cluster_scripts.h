@@ -26,6 +26,7 @@ struct ClusterScripts {
   RedisScript count_report;  // current counts of channels, told to subscribers and watchers
   RedisScript find;          // one channel's counts
   RedisScript list;          // occupied channels by name prefix, with counts
+  RedisScript webhook_read;  // the webhook leader's next entries of an app's stream
 };
 
 }  // namespace gw::cluster

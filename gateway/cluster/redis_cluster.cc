@@ -855,25 +855,26 @@ void RedisCluster::OnTraffic(Route& route, const ClusterMessage& message) {
 }
 
 void RedisCluster::OnChannelEvent(Route& route, const ClusterMessage& message) {
-  int kind = 0;
-  uint32_t count = 0;
-  if (!absl::SimpleAtoi(Sv(message.fields[0]), &kind) || kind < 1 || kind > 7 ||
-      !absl::SimpleAtoi(Sv(message.fields[6]), &count)) {
+  absl::StatusOr<core::ChannelEvent> event = ChannelEventOf(message);
+  if (!event.ok()) {
     counters_.messages_foreign.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  core::ChannelEvent event;
-  event.kind = static_cast<core::ChannelEvent::Kind>(kind);
-  event.channel = std::string(message.fields[1]);
-  event.user_id = std::string(message.fields[2]);
-  event.event = std::string(message.fields[3]);
-  event.data = std::string(message.fields[4]);
-  event.socket_id = std::string(message.fields[5]);
-  event.subscription_count = count;
-  event.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-  route.app->events().Deliver(event);
+  event->time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  core::AppState& app = *route.app;
+  if (InWebhookStream(event->kind) && !app.app().webhooks.empty()) {
+    // The webhooks take it from the app's webhook stream; this copy is for WatchEvents
+    // streams, and it tells the webhook sender there is something to read.
+    app.events().DeliverTo(core::WatchScope::kEveryNode, *event);
+    return ReadWebhookEvents(app);
+  }
+  if (leads_webhooks_ && !app.app().webhooks.empty()) {
+    app.events().DeliverTo(core::WatchScope::kEveryNode, *event);
+    return HoldForWebhooks(app, *std::move(event));
+  }
+  app.events().Deliver(*event);
 }
 
 void RedisCluster::ForwardEvent(core::AppState& app, core::ChannelEvent event) {

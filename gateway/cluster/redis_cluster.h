@@ -43,6 +43,8 @@ struct ClusterOptions {
   std::chrono::milliseconds heartbeat{1000};
   // Longest wait for the other nodes to confirm a backend publish was delivered.
   std::chrono::milliseconds ack_deadline{5000};
+  // Entries kept per app in its webhook stream (MAXLEN ~, README.md "Webhooks").
+  size_t webhook_stream_max_len = 100000;
 };
 
 // What the cluster did, for /metrics. Atomics, read from any thread.
@@ -61,6 +63,12 @@ struct ClusterCounters {
   std::atomic<uint64_t> reseeds{0};
   std::atomic<uint64_t> nodes_reaped{0};
   std::atomic<uint64_t> roster_resyncs{0};
+  // The webhook streams (this node while it sends the webhooks): entries handed to the webhook
+  // dispatcher, entries trimmed away (the stream's bound) before any sender read them, and how
+  // many entries the streams held past their cursors at the last read (a gauge).
+  std::atomic<uint64_t> webhook_events_read{0};
+  std::atomic<uint64_t> webhook_events_trimmed{0};
+  std::atomic<uint64_t> webhook_stream_lag{0};
 };
 
 // The cluster of many nodes over one Redis (README.md in this folder: the data model, the
@@ -145,6 +153,21 @@ class RedisCluster final : public core::Cluster {
   };
   struct PendingJoin;
   class AppRelay;
+  // The webhook leader's progress through one app's webhook stream.
+  struct WebhookFeed {
+    bool reading = false;  // a read in flight: at most one per app
+    bool again = false;    // something was added meanwhile: read once more
+    std::string cursor;    // the cursor id the last read started from
+    // The last batch handed to the dispatcher: committed by the next read.
+    std::string commit_id;
+    uint64_t commit_done = 0;
+    uint64_t lag = 0;
+    // Reads sent so far; events that are not in the stream (client events, cache misses,
+    // subscription counts), each with the reads sent before it arrived: it goes to the webhook
+    // watchers after a read sent later, so after every stream entry Redis had added before it.
+    uint64_t reads = 0;
+    std::vector<std::pair<uint64_t, core::ChannelEvent>> held;
+  };
   // A backend publish waiting for the nodes that received it to say they delivered it.
   struct PendingAck {
     std::shared_ptr<core::PublishReceipt> receipt;
@@ -186,10 +209,18 @@ class RedisCluster final : public core::Cluster {
   void Heartbeat();
   void ScheduleHeartbeat();
   void CheckWatchers();
-  // Every event stream of an app with webhooks is followed and confirmed.
-  bool FollowsWebhookEvents() const;
   void ScheduleWatchCheck();
   void ForwardEvent(core::AppState& app, core::ChannelEvent event);
+  // Webhook streams (redis_cluster_webhooks.cc): each connection turns on the stream of every
+  // app with webhooks (its cursor); the leader reads what was added past the cursor, hands it to
+  // the webhook watchers, and commits the cursor with its next read.
+  void SetUpWebhookStreams();
+  void ReadWebhookEvents(core::AppState& app);
+  void OnWebhookEntries(core::AppState& app, const RedisReply& reply);
+  // An event the webhook stream does not carry, for the webhook watchers in Redis's order.
+  void HoldForWebhooks(core::AppState& app, core::ChannelEvent event);
+  void ReleaseHeld(core::AppState& app, uint64_t read);
+  void StopReadingWebhookEvents();
   // Delivery acknowledgements: this node's word to an origin, batched per loop turn, and the
   // origin's bookkeeping.
   void QueueAck(std::string origin, uint64_t id);
@@ -237,6 +268,8 @@ class RedisCluster final : public core::Cluster {
   absl::flat_hash_map<const core::AppState*, std::chrono::steady_clock::time_point>
       last_announce_;
   bool leads_webhooks_ = false;
+  absl::flat_hash_map<core::AppState*, WebhookFeed> webhook_feeds_;
+  uint64_t webhook_reading_term_ = 0;  // replies of reads sent in an earlier term are stale
   std::chrono::steady_clock::time_point last_foreign_log_{};
   uint64_t next_publish_id_ = 0;
   absl::flat_hash_map<uint64_t, PendingAck> pending_acks_;

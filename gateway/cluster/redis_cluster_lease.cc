@@ -31,6 +31,8 @@ std::string_view Reply0(const absl::StatusOr<RedisReply>& reply) {
 
 void RedisCluster::OnCommandsUp() {
   counters_.connected.store(true, std::memory_order_relaxed);
+  // Before the seed, whose announcements must reach the streams (an empty Redis has none).
+  SetUpWebhookStreams();
   Reseed();
   obs::LogInfo("cluster joined", {{"node", node_}, {"redis", options_.redis.url.Address()}});
 }
@@ -193,8 +195,7 @@ void RedisCluster::Heartbeat() {
   }
   const std::string_view keys[] = {nodes, leader};
   redis_->Eval(
-      ClusterScripts::Get().heartbeat, keys, args,
-      [this, node, any_webhooks](absl::StatusOr<RedisReply> reply) {
+      ClusterScripts::Get().heartbeat, keys, args, [this, node](absl::StatusOr<RedisReply> reply) {
         const std::string_view verdict = Reply0(reply);
         if (verdict == "NOLEASE") return LostLease(node);
         if (verdict != "OK" || reply->elements.size() < 4) return;
@@ -202,35 +203,30 @@ void RedisCluster::Heartbeat() {
         if (leads != leads_webhooks_) {
           leads_webhooks_ = leads;
           for (const auto& app : apps_.apps()) app->events().SetOncePerClusterHere(leads);
+          if (!leads) StopReadingWebhookEvents();
           obs::LogInfo(leads ? "cluster: this node sends the webhooks"
                              : "cluster: another node sends the webhooks",
                        {{"node", node_}});
+        }
+        // Each heartbeat, in case a wake-up was missed (the subscriber reconnecting, the lease
+        // just taken over): the streams keep what the pub/sub wake-ups do not.
+        if (leads_webhooks_) {
+          for (const auto& app : apps_.apps()) {
+            if (!app->app().webhooks.empty()) ReadWebhookEvents(*app);
+          }
         }
         const RedisReply& others = reply->elements[2];
         for (size_t i = 0; i < apps_.apps().size() && i < others.elements.size(); ++i) {
           const int64_t remote = std::max<int64_t>(0, others.elements[i].integer);
           apps_.apps()[i]->SetRemoteConnections(static_cast<uint32_t>(remote));
         }
-        // Reaping announces the dead node's departures on the apps' event streams, and pub/sub
-        // keeps nothing for a node that does not follow them yet. When the dead node was the one
-        // sending the webhooks, its lease and the webhook lease expire together, and the
-        // survivor taking over begins following only now: so with webhooks, only their sender
-        // reaps, once it follows every stream they need (a heartbeat later at most).
-        if (any_webhooks && !(leads_webhooks_ && FollowsWebhookEvents())) return;
+        // Any node reaps: what a reap announces for the webhooks goes into the webhook streams
+        // in the same script, whoever sends them and whenever it reads.
         for (const RedisReply& dead : reply->elements[3].elements) {
           if (dead.str == node_) continue;
           Reap(dead.str, false, [] {});
         }
       });
-}
-
-bool RedisCluster::FollowsWebhookEvents() const {
-  for (const auto& app : apps_.apps()) {
-    if (app->app().webhooks.empty()) continue;
-    auto it = routes_.find(names_.Events(app->app().id));
-    if (it == routes_.end() || !it->second.confirmed) return false;
-  }
-  return true;
 }
 
 void RedisCluster::ScheduleWatchCheck() {

@@ -36,6 +36,15 @@ void EventHub::Deliver(const ChannelEvent& event) {
   }
 }
 
+void EventHub::DeliverTo(WatchScope scope, const ChannelEvent& event) {
+  if (watcher_count_.load(std::memory_order_relaxed) == 0) return;
+  if (scope == WatchScope::kOncePerCluster && !once_here_.load(std::memory_order_relaxed)) return;
+  absl::MutexLock lock(&mu_);
+  for (const Entry& entry : watchers_) {
+    if (entry.scope == scope) entry.watcher->OnEvent(event);
+  }
+}
+
 size_t EventHub::WatcherCount(WatchScope scope) const {
   absl::MutexLock lock(&mu_);
   return std::count_if(watchers_.begin(), watchers_.end(),

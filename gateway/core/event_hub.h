@@ -60,6 +60,10 @@ class EventHub {
   void SetOncePerClusterHere(bool here) { once_here_.store(here, std::memory_order_relaxed); }
   // An event of the cluster's stream, to this node's watchers as their scope says.
   void Deliver(const ChannelEvent& event);
+  // The same, to the watchers of one scope only: a cluster that carries an event to its
+  // kOncePerCluster watchers on a path of its own (a durable stream) sends the copy its
+  // kEveryNode watchers get here.
+  void DeliverTo(WatchScope scope, const ChannelEvent& event);
   // Watchers of each scope, for the relay to know which streams this node must follow.
   size_t WatcherCount(WatchScope scope) const;
 

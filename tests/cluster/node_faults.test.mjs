@@ -249,9 +249,7 @@ describe('a node frozen past its lease (SIGSTOP), then resumed', () => {
 
 describe('webhooks while the sender is dead and its lease not yet expired', () => {
   const cluster = webhookCluster();
-  test('a member who leaves a survivor meanwhile still gets member_removed', {
-    todo: 'pub/sub keeps nothing while no node follows the events: needs a durable event stream (reported to the lead)',
-  }, async () => {
+  test('a member who leaves a survivor meanwhile still gets member_removed', async () => {
     const [a, b] = [0, 1, 2].filter((i) => i !== cluster.sender);
     const room = unique('presence-gap');
     const member = async (i, id) => {
@@ -265,6 +263,65 @@ describe('webhooks while the sender is dead and its lease not yet expired', () =
     await killNode(cluster.nodes[cluster.sender]);
     await disconnectAndWait(erin); // within the dead sender's lease: nobody sends webhooks now
     await webhookEvent(cluster.receiver, { name: 'member_removed', channel: room, user_id: 'erin' }, REAP_BOUND_MS + 3000);
+    const erins = cluster.receiver.events(room).filter((e) => e.user_id === 'erin').map((e) => e.name);
+    assert.deepEqual(erins, ['member_added', 'member_removed'], 'each once');
+  });
+});
+
+// The events of the gap are in the apps' webhook streams (gateway/cluster/README.md, "Webhooks"):
+// the next sender reads them from the cursor the dead one left, so they arrive once each, in the
+// order they happened, after what the dead sender had sent and with none of it again.
+describe('webhooks of many joins and leaves while the sender is dead', () => {
+  const cluster = webhookCluster();
+  test('arrive once each and in order from the next sender', async (t) => {
+    const [a, b] = [0, 1, 2].filter((i) => i !== cluster.sender);
+    const tag = unique('g');
+    const room = `presence-${tag}-room`;
+    const solo = `${tag}-solo`;
+    const member = async (i, id) => {
+      const c = await connectedClient(cluster.nodes[i], { app: APP, presenceData: { user_id: id, user_info: {} } });
+      await subscribe(c, room);
+      return c;
+    };
+    await member(b, 'keeper');
+    await webhookEvent(cluster.receiver, { name: 'member_added', channel: room, user_id: 'keeper' });
+    const killedAt = Date.now();
+    await killNode(cluster.nodes[cluster.sender]);
+    // Joins and leaves on both survivors, one after the other (each one's webhook decided by
+    // the script that ran it), while nobody sends webhooks.
+    const u1 = await member(a, 'u1');
+    const u2 = await member(b, 'u2');
+    await disconnectAndWait(u1);
+    const u3 = await member(b, 'u3');
+    await disconnectAndWait(u2);
+    const soloClient = await connectedClient(cluster.nodes[a], { app: APP });
+    await subscribe(soloClient, solo);
+    await member(a, 'u1');
+    await disconnectAndWait(soloClient);
+    await disconnectAndWait(u3);
+    t.diagnostic(`the gap's events happened within ${Date.now() - killedAt} ms of SIGKILL (lease ${LEASE_SECONDS} s)`);
+    const expected = [
+      'channel_occupied',
+      'member_added keeper',
+      'member_added u1',
+      'member_added u2',
+      'member_removed u1',
+      'member_added u3',
+      'member_removed u2',
+      'member_added u1',
+      'member_removed u3',
+    ];
+    const story = (channel) => cluster.receiver.events(channel).map((e) => `${e.name}${e.user_id ? ` ${e.user_id}` : ''}`);
+    await eventually('every event of the gap sent', () => story(room).length >= expected.length, REAP_BOUND_MS + 5000);
+    // A last event after all of them: anything sent twice would have arrived before it.
+    const marker = await connectedClient(cluster.nodes[b], { app: APP });
+    await subscribe(marker, `${tag}-marker`);
+    await webhookEvent(cluster.receiver, { name: 'channel_occupied', channel: `${tag}-marker` });
+    assert.deepEqual(story(room), expected, 'once each, in the order they happened');
+    assert.deepEqual(story(solo), ['channel_occupied', 'channel_vacated']);
+    const survivor = cluster.nodes.findIndex((gw, i) => i !== cluster.sender && logged(gw, 'cluster: this node sends the webhooks').length > 0);
+    assert.ok(survivor >= 0, 'a survivor took over');
+    assert.equal(await metric(cluster.nodes[survivor], 'realtime_cluster_webhook_stream_events_total{result="trimmed"}'), 0);
   });
 });
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "gateway/cluster/cluster_scripts.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/gateway/cluster/redis_server.h"
@@ -48,17 +49,20 @@ class LockedShards : public core::ShardExecutor {
   std::deque<absl::AnyInvocable<void() &&>> tasks_ ABSL_GUARDED_BY(mu_);
 };
 
-core::App TestApp() {
+core::App TestApp(bool webhooks = false) {
   core::App app;
   app.id = "app";
   app.key = "key";
   app.secret = "secret";
+  // Only whether an app has webhooks matters to the cluster; nothing is sent here.
+  if (webhooks) app.webhooks.push_back({.url = "http://127.0.0.1:9/"});
   return app;
 }
 
 // One gateway node: its apps, shards, fan-out and cluster membership.
 struct Node {
-  explicit Node(const std::string& url) {
+  explicit Node(const std::string& url, bool webhooks = false)
+      : apps(*core::AppDirectory::Create({TestApp(webhooks)}, 1)) {
     ClusterOptions options;
     options.redis.url = *ParseRedisUrl(url);
     options.lease = std::chrono::milliseconds(3000);
@@ -87,7 +91,7 @@ struct Node {
   }
 
   LockedShards shards{1};
-  std::unique_ptr<core::AppDirectory> apps = *core::AppDirectory::Create({TestApp()}, 1);
+  std::unique_ptr<core::AppDirectory> apps;
   core::Fanout fanout{shards};
   core::testing::TextServerFrames frames;
   std::unique_ptr<RedisCluster> cluster;
@@ -389,6 +393,159 @@ TEST_F(RedisClusterTest, StaleOrForeignFiguresAreLeftOut) {
   EXPECT_TRUE(read[0].self) << "node ids are hex, before 'z'";
   EXPECT_EQ(read[1].node, "z-fresh.1");
   EXPECT_EQ(read[1].totals.connections, 7u);
+}
+
+// --- Webhook streams ---
+
+// Runs the webhook_read script the way the leader does; the reply, or an error reply.
+RedisReply ReadStream(testing::RedisServer& server, std::string_view node, std::string_view count,
+                      std::string_view read_from = "", std::string_view commit_id = "",
+                      std::string_view commit_done = "") {
+  auto reply = server.Run({"EVAL", ClusterScripts::Get().webhook_read.source(), "3", "s", "c",
+                           "leader", node, count, read_from, commit_id, commit_done});
+  if (!reply.ok()) return RedisReply::Error(reply.status().ToString());
+  return *reply;
+}
+
+std::vector<std::string> IdsOf(const RedisReply& read) {
+  std::vector<std::string> ids;
+  if (read.elements.size() < 5) return ids;
+  for (const RedisReply& entry : read.elements[4].elements) ids.push_back(entry.elements[0].str);
+  return ids;
+}
+
+std::string AddEntry(testing::RedisServer& server, std::string_view maxlen = "1000") {
+  auto id = server.Run({"XADD", "s", "MAXLEN", "~", maxlen, "*", "m", "x"});
+  return id.ok() ? id->str : "";
+}
+
+TEST_F(RedisClusterTest, WebhookReadIsFencedAndCommitsOnlyFromTheCursorItRead) {
+  ASSERT_TRUE(server_.Run({"SET", "leader", "n1"}).ok());
+  EXPECT_EQ(ReadStream(server_, "n1", "10").elements[0].str, "NOCURSOR");
+  ASSERT_TRUE(server_.Run({"HSET", "c", "id", "0-0", "done", "0", "maxlen", "1000"}).ok());
+  const std::string e1 = AddEntry(server_), e2 = AddEntry(server_), e3 = AddEntry(server_);
+  EXPECT_EQ(ReadStream(server_, "n2", "10").elements[0].str, "NOTLEADER")
+      << "only the webhook leader reads";
+
+  RedisReply first = ReadStream(server_, "n1", "2");
+  ASSERT_EQ(first.elements.size(), 6u) << first.str;
+  EXPECT_EQ(first.elements[1].str, "0-0");
+  EXPECT_THAT(IdsOf(first), ElementsAre(e1, e2));
+  EXPECT_EQ(first.elements[3].integer, 3) << "entries ever added";
+  // The next read commits the batch handed over (e2, 2 done) and reads past it.
+  RedisReply second = ReadStream(server_, "n1", "2", "0-0", e2, "2");
+  EXPECT_EQ(second.elements[1].str, e2);
+  EXPECT_EQ(second.elements[2].integer, 2);
+  EXPECT_THAT(IdsOf(second), ElementsAre(e3));
+  // A reader that read from an older cursor (another leader moved it since) commits nothing.
+  RedisReply stale = ReadStream(server_, "n1", "10", "0-0", e3, "3");
+  EXPECT_EQ(stale.elements[1].str, e2);
+  EXPECT_THAT(IdsOf(stale), ElementsAre(e3));
+  // Nor does one that is no longer the leader.
+  ASSERT_TRUE(server_.Run({"SET", "leader", "n2"}).ok());
+  EXPECT_EQ(ReadStream(server_, "n1", "10", e2, e3, "3").elements[0].str, "NOTLEADER");
+  auto cursor = server_.Run({"HGET", "c", "id"});
+  ASSERT_TRUE(cursor.ok());
+  EXPECT_EQ(cursor->str, e2);
+  // The new leader resumes where the cursor is: e3 only, nothing already handed over.
+  EXPECT_THAT(IdsOf(ReadStream(server_, "n2", "10")), ElementsAre(e3));
+}
+
+TEST_F(RedisClusterTest, WebhookReadCountsEntriesTrimmedBeforeTheyWereRead) {
+  // Small stream nodes, so that MAXLEN ~ trims at this scale.
+  ASSERT_TRUE(server_.Run({"CONFIG", "SET", "stream-node-max-entries", "2"}).ok());
+  ASSERT_TRUE(server_.Run({"SET", "leader", "n1"}).ok());
+  ASSERT_TRUE(server_.Run({"HSET", "c", "id", "0-0", "done", "0", "maxlen", "4"}).ok());
+  const std::string e1 = AddEntry(server_, "4");
+  RedisReply first = ReadStream(server_, "n1", "10");
+  ASSERT_THAT(IdsOf(first), ElementsAre(e1));
+  std::vector<std::string> added;
+  for (int i = 0; i < 20; ++i) added.push_back(AddEntry(server_, "4"));
+  // Commits e1, then reads what is left of the 20.
+  RedisReply after = ReadStream(server_, "n1", "100", "0-0", e1, "1");
+  ASSERT_EQ(after.elements.size(), 6u) << after.str;
+  const std::vector<std::string> left = IdsOf(after);
+  const int64_t trimmed = after.elements[5].integer;
+  EXPECT_GT(trimmed, 0);
+  EXPECT_EQ(trimmed + static_cast<int64_t>(left.size()), 20) << "every entry read or counted";
+  ASSERT_FALSE(left.empty());
+  EXPECT_EQ(left.back(), added.back());
+  EXPECT_EQ(after.elements[2].integer, 1 + trimmed) << "done counts the trimmed ones";
+  // Committing the rest leaves nothing behind and nothing counted twice.
+  RedisReply rest =
+      ReadStream(server_, "n1", "100", e1, left.back(), std::to_string(1 + trimmed + left.size()));
+  EXPECT_THAT(IdsOf(rest), IsEmpty());
+  EXPECT_EQ(rest.elements[5].integer, 0);
+  EXPECT_EQ(rest.elements[3].integer, rest.elements[2].integer) << "no lag";
+}
+
+// Stands in for the webhook dispatcher: a kOncePerCluster watcher, as it registers.
+std::shared_ptr<RecordingWatcher> WatchOncePerCluster(Node& node) {
+  auto watcher = std::make_shared<RecordingWatcher>();
+  node.app().events().Add(watcher, core::WatchScope::kOncePerCluster);
+  return watcher;
+}
+
+// The gap of issue 10's SIGKILL of the webhook sender: until its lease runs out and another node
+// takes over, nobody reads; what happens on the survivor meanwhile is in the stream, and the next
+// sender hands it over once, in order, after what the dead one had sent and nothing of it again.
+TEST_F(RedisClusterTest, WebhookEventsWhileTheSenderIsDeadArriveOnceInOrderFromTheNext) {
+  auto a = std::make_unique<Node>(server_.Url(), true);
+  auto b = std::make_unique<Node>(server_.Url(), true);
+  auto hooks_a = WatchOncePerCluster(*a), hooks_b = WatchOncePerCluster(*b);
+  ASSERT_TRUE(Until([&] { return Connected(*a) && Connected(*b); }, {a.get(), b.get()}));
+  // A channel on each node: the sender's is vacated by the reap after it dies.
+  RecordingSubscriber on_a("1.1"), on_b("1.2");
+  int joined = 0;
+  a->cluster->Join(a->app(), core::ChannelJoin{"news-a", false, false, "", ""}, &on_a, 0,
+                   [&](auto) { ++joined; });
+  b->cluster->Join(b->app(), core::ChannelJoin{"news-b", false, false, "", ""}, &on_b, 0,
+                   [&](auto) { ++joined; });
+  ASSERT_TRUE(Until([&] { return joined == 2; }, {a.get(), b.get()}));
+  ASSERT_TRUE(Until([&] { return hooks_a->events().size() + hooks_b->events().size() == 2; },
+                    {a.get(), b.get()}));
+  // The sender, whichever it is, dies once its cursor is past what it sent.
+  const bool a_sends = hooks_a->events().size() == 2;
+  std::unique_ptr<Node>& sender = a_sends ? a : b;
+  std::unique_ptr<Node>& survivor = a_sends ? b : a;
+  auto survivor_hooks = a_sends ? hooks_b : hooks_a;
+  EXPECT_THAT((a_sends ? hooks_a : hooks_b)->events(),
+              ::testing::UnorderedElementsAre("1 news-a ", "1 news-b "));
+  EXPECT_THAT(survivor_hooks->events(), IsEmpty());
+  ASSERT_TRUE(Until(
+      [&] {
+        auto cursor = server_.Run({"HGET", "test:a3:app:webhook-cursor", "done"});
+        return cursor.ok() && cursor->str == "2";
+      },
+      {a.get(), b.get()}));
+  sender->cluster->Stop();  // as after SIGKILL: its leases (3 s) run out
+
+  // Meanwhile on the survivor: joins and leaves, each a once-per-cluster transition.
+  RecordingSubscriber alice("2.1"), bob("2.2"), alice_again("2.3");
+  Node& s = *survivor;
+  auto shown = s.JoinPresence("presence-room", "alice", &alice);
+  ASSERT_TRUE(Until([&] { return !shown->empty(); }, {&s}));
+  shown = s.JoinPresence("presence-room", "bob", &bob);
+  ASSERT_TRUE(Until([&] { return !shown->empty(); }, {&s}));
+  s.cluster->Leave(s.app(), "presence-room", "alice", &alice, 0);
+  shown = s.JoinPresence("presence-room", "alice", &alice_again);
+  ASSERT_TRUE(Until([&] { return !shown->empty(); }, {&s}));
+  s.cluster->Leave(s.app(), "presence-room", "bob", &bob, 0);
+  s.cluster->Leave(s.app(), "presence-room", "alice", &alice_again, 0);
+  const std::vector<std::string> gap = {"1 presence-room ",      "3 presence-room alice",
+                                        "3 presence-room bob",   "4 presence-room alice",
+                                        "3 presence-room alice", "4 presence-room bob",
+                                        "4 presence-room alice", "2 presence-room "};
+  // Then the dead sender is reaped (its subscription of `news`), and the survivor sends all.
+  std::vector<std::string> expected = gap;
+  expected.push_back(a_sends ? "2 news-a " : "2 news-b ");
+  ASSERT_TRUE(Until([&] { return survivor_hooks->events().size() >= expected.size(); }, {&s},
+                    std::chrono::seconds(10)))
+      << ::testing::PrintToString(survivor_hooks->events());
+  Until([] { return false; }, {&s}, std::chrono::milliseconds(500));  // anything more to come
+  EXPECT_THAT(survivor_hooks->events(), ::testing::ElementsAreArray(expected));
+  EXPECT_EQ(s.cluster->counters().webhook_events_read.load(), expected.size());
+  EXPECT_EQ(s.cluster->counters().webhook_events_trimmed.load(), 0u);
 }
 
 }  // namespace

@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
     }
     options.prefix = config->redis_prefix;
     options.lease = std::chrono::seconds(config->node_lease_seconds);
+    options.webhook_stream_max_len = config->redis_webhook_stream_max_events;
     // Renewed often enough that a lease survives two lost heartbeats, and at least every second
     // so that connection counts (max_connections) stay fresh across nodes.
     options.heartbeat =

@@ -15,9 +15,9 @@ namespace gw::config {
 // the embedded default, a JSON file (--config), the environment, then command-line flags.
 struct Config {
   std::string host = "0.0.0.0";
-  uint16_t port = 6001;         // WebSocket + Pusher HTTP API; 0 = any free port
-  uint16_t grpc_port = 50051;   // gRPC control plane; 0 = any free port
-  uint32_t threads = 0;         // I/O threads; 0 = one per core
+  uint16_t port = 6001;        // WebSocket + Pusher HTTP API; 0 = any free port
+  uint16_t grpc_port = 50051;  // gRPC control plane; 0 = any free port
+  uint32_t threads = 0;        // I/O threads; 0 = one per core
   // Server-wide WebSocket connections; 0 = derived from the descriptor limit (below). Over it:
   // close 4100 (over capacity).
   uint32_t max_connections = 0;
@@ -80,6 +80,9 @@ struct Config {
   uint32_t node_lease_seconds = 10;
   // PEM CA certificates trusted for rediss:// besides the system's.
   std::string redis_tls_ca_file;
+  // Once-per-cluster webhook events kept per app in Redis for the sender to read (about 67 bytes
+  // each); beyond it the oldest unread are trimmed and counted.
+  uint32_t redis_webhook_stream_max_events = 100000;
   // The operator's dashboard (gateway/dashboard), on the operator listener; off by default.
   // On, it needs a password: every request must carry this user and password (HTTP basic).
   bool dashboard = false;

@@ -133,7 +133,7 @@ absl::Status ReadPositiveCount(const json::value& value, absl::string_view path,
 }
 
 absl::Status ReadStringList(const json::value& value, absl::string_view path,
-                         std::vector<std::string>* out) {
+                            std::vector<std::string>* out) {
   const json::array* list = value.if_array();
   if (list == nullptr) return Problem(path, "expected an array of strings");
   std::vector<std::string> origins(list->size());
@@ -210,7 +210,8 @@ absl::Status ReadHeaders(const json::value& value, absl::string_view path,
   for (const json::key_value_pair& entry : *object) {
     std::string header;
     absl::Status status = ReadString(
-        entry.value(), absl::StrCat(path, ".", absl::string_view(entry.key().data(), entry.key().size())),
+        entry.value(),
+        absl::StrCat(path, ".", absl::string_view(entry.key().data(), entry.key().size())),
         &header);
     if (!status.ok()) return status;
     out->emplace_back(std::string(entry.key()), std::move(header));
@@ -258,9 +259,11 @@ absl::Status ReadWebhooks(const json::value& value, absl::string_view path, core
   std::vector<core::WebhookTarget> targets(list->size());
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string item = absl::StrCat(path, "[", i, "]");
-    absl::Status status = ReadObject<core::WebhookTarget>((*list)[i], item, kWebhookKeys, &targets[i]);
+    absl::Status status =
+        ReadObject<core::WebhookTarget>((*list)[i], item, kWebhookKeys, &targets[i]);
     if (!status.ok()) return status;
-    if (targets[i].url.empty()) return Problem(absl::StrCat(item, ".url"), "required key is missing");
+    if (targets[i].url.empty())
+      return Problem(absl::StrCat(item, ".url"), "required key is missing");
   }
   app->webhooks = std::move(targets);
   return absl::OkStatus();
@@ -270,7 +273,8 @@ absl::Status ReadAuthorizer(const json::value& value, absl::string_view path, Ap
   AuthorizerSettings settings;
   absl::Status status = ReadObject<AuthorizerSettings>(value, path, kAuthorizerKeys, &settings);
   if (!status.ok()) return status;
-  if (settings.target.empty()) return Problem(absl::StrCat(path, ".target"), "required key is missing");
+  if (settings.target.empty())
+    return Problem(absl::StrCat(path, ".target"), "required key is missing");
   for (std::string& header : settings.forward_headers) absl::AsciiStrToLower(&header);
   app->authorizer = std::move(settings);
   return absl::OkStatus();
@@ -371,6 +375,8 @@ const Key<Config> kConfigKeys[] = {
     {"redis_prefix", Store<&Config::redis_prefix, ReadChecked<ParseRedisPrefix, std::string>>},
     {"node_lease_seconds", Store<&Config::node_lease_seconds, ReadLeaseSeconds>},
     {"redis_tls_ca_file", Store<&Config::redis_tls_ca_file, ReadString>},
+    {"redis_webhook_stream_max_events",
+     Store<&Config::redis_webhook_stream_max_events, ReadPositiveCount>},
     {"dashboard", Store<&Config::dashboard, ReadBool>},
     {"dashboard_user", Store<&Config::dashboard_user, ReadString>},
     {"dashboard_password", Store<&Config::dashboard_password, ReadString>},

@@ -136,6 +136,8 @@ std::string Usage() {
       Row("node_lease_seconds", absl::StrCat(server.node_lease_seconds),
           "a node silent this long is dead, its members removed; 3-600"),
       Row("redis_tls_ca_file", "none", "PEM CA trusted for rediss:// besides the system's"),
+      Row("redis_webhook_stream_max_events", absl::StrCat(server.redis_webhook_stream_max_events),
+          "webhook events kept per app for the sender; oldest unread trimmed; at least 1"),
       Row("dashboard", Bool(server.dashboard),
           "serve the dashboard at /dashboard/ on the operator listener"),
       Row("dashboard_user", Quoted(server.dashboard_user), "its user name (HTTP basic)"),

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,9 +22,9 @@
 namespace gw::cluster {
 namespace {
 
+using core::testing::RecordingSubscriber;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using core::testing::RecordingSubscriber;
 
 // Shards whose tasks the test runs on its own thread; posted to from the cluster thread.
 class LockedShards : public core::ShardExecutor {
@@ -81,12 +82,11 @@ struct Node {
                                                          RecordingSubscriber* subscriber) {
     auto shown = std::make_shared<std::vector<std::string>>();
     core::ChannelJoin join{channel, false, true, user, "null"};
-    cluster->Join(app(), join, subscriber, 0,
-                  [shown](absl::StatusOr<core::ChannelJoined> joined) {
-                    shown->push_back("answered");
-                    if (!joined.ok()) return;
-                    for (const auto& m : joined->roster.members) shown->push_back(m.user_id);
-                  });
+    cluster->Join(app(), join, subscriber, 0, [shown](absl::StatusOr<core::ChannelJoined> joined) {
+      shown->push_back("answered");
+      if (!joined.ok()) return;
+      for (const auto& m : joined->roster.members) shown->push_back(m.user_id);
+    });
     return shown;
   }
 
@@ -117,15 +117,16 @@ class RedisClusterTest : public ::testing::Test {
   bool Connected(Node& node) { return node.cluster->counters().connected.load(); }
   // What `node` reads of every node's figures (empty when the read fails or takes over 5 s).
   std::vector<core::NodeTraffic> ReadTraffic(Node& node) {
-    auto read = std::make_shared<std::vector<core::NodeTraffic>>();
-    auto answered = std::make_shared<absl::Notification>();
+    // A std::promise, not absl::Notification: Debian's abseil is not built with TSan, which then
+    // cannot see the hand-over from the cluster's thread.
+    auto read = std::make_shared<std::promise<std::vector<core::NodeTraffic>>>();
+    std::future<std::vector<core::NodeTraffic>> answer = read->get_future();
     node.cluster->ReadTraffic(
-        node.app(), [read, answered](absl::StatusOr<std::vector<core::NodeTraffic>> nodes) {
-          if (nodes.ok()) *read = *std::move(nodes);
-          answered->Notify();
+        node.app(), [read](absl::StatusOr<std::vector<core::NodeTraffic>> nodes) {
+          read->set_value(nodes.ok() ? *std::move(nodes) : std::vector<core::NodeTraffic>{});
         });
-    if (!answered->WaitForNotificationWithTimeout(absl::Seconds(5))) return {};
-    return *read;
+    if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return {};
+    return answer.get();
   }
 
   testing::RedisServer server_;
@@ -144,8 +145,7 @@ TEST_F(RedisClusterTest, MembersOnTwoNodesSeeEachOtherOnceAndPublishesCross) {
   EXPECT_THAT(alice.received, ElementsAre("added presence-room bob null"));
 
   b.cluster->Publish(b.app(), "presence-room", core::MakeFrame("hello"), {}, nullptr, 0);
-  ASSERT_TRUE(Until([&] { return alice.received.size() == 2 && !bob.received.empty(); },
-                    {&a, &b}));
+  ASSERT_TRUE(Until([&] { return alice.received.size() == 2 && !bob.received.empty(); }, {&a, &b}));
   EXPECT_EQ(alice.received.back(), "hello");
   Until([] { return false; }, {&a, &b}, std::chrono::milliseconds(300));
   EXPECT_THAT(bob.received, ElementsAre("hello"))
@@ -166,9 +166,11 @@ TEST_F(RedisClusterTest, AReconnectToTheSameRedisAnnouncesNothing) {
   const uint64_t reseeds = a.cluster->counters().reseeds.load();
   auto killed = server_.Run({"CLIENT", "KILL", "TYPE", "normal"});
   ASSERT_TRUE(killed.ok()) << killed.status();
-  ASSERT_TRUE(Until([&] { return a.cluster->counters().reseeds.load() > reseeds &&
-                                 Connected(a) && Connected(b); },
-                    {&a, &b}));
+  ASSERT_TRUE(Until(
+      [&] {
+        return a.cluster->counters().reseeds.load() > reseeds && Connected(a) && Connected(b);
+      },
+      {&a, &b}));
   // Time for anything wrongly announced (the old leases' retirements) to arrive.
   Until([] { return false; }, {&a, &b}, std::chrono::milliseconds(800));
   EXPECT_THAT(alice.received, ElementsAre("added presence-room bob null"));
@@ -207,8 +209,8 @@ class RecordingWatcher : public core::EventWatcher {
  public:
   void OnEvent(const core::ChannelEvent& event) override {
     absl::MutexLock lock(&mu_);
-    events_.push_back(absl::StrCat(static_cast<int>(event.kind), " ", event.channel, " ",
-                                   event.user_id));
+    events_.push_back(
+        absl::StrCat(static_cast<int>(event.kind), " ", event.channel, " ", event.user_id));
   }
   std::vector<std::string> events() {
     absl::MutexLock lock(&mu_);
@@ -227,8 +229,8 @@ TEST_F(RedisClusterTest, RedisRestartedEmptyIsReseededFromTheNodes) {
   ASSERT_TRUE(Until(
       [&] {
         auto followers = server_.Run({"PUBSUB", "NUMSUB", "test:a3:app:events"});
-        return Connected(a) && Connected(b) && followers.ok() &&
-               followers->elements.size() == 2 && followers->elements[1].integer == 1;
+        return Connected(a) && Connected(b) && followers.ok() && followers->elements.size() == 2 &&
+               followers->elements[1].integer == 1;
       },
       {&a, &b}));
   RecordingSubscriber alice("1.1"), bob("2.1"), carol("1.2");
@@ -237,9 +239,9 @@ TEST_F(RedisClusterTest, RedisRestartedEmptyIsReseededFromTheNodes) {
   shown = b.JoinPresence("presence-room", "bob", &bob);
   ASSERT_TRUE(Until([&] { return !shown->empty() && alice.received.size() == 1; }, {&a, &b}));
   shown = a.JoinPresence("presence-room", "carol", &carol);
-  ASSERT_TRUE(Until([&] { return !shown->empty() && bob.received.size() == 1 &&
-                                 alice.received.size() == 2; },
-                    {&a, &b}));
+  ASSERT_TRUE(Until(
+      [&] { return !shown->empty() && bob.received.size() == 1 && alice.received.size() == 2; },
+      {&a, &b}));
   // occupied, then a member added for each of the three.
   ASSERT_TRUE(Until([&] { return watcher->events().size() == 4; }, {&a, &b}));
 
@@ -260,8 +262,9 @@ TEST_F(RedisClusterTest, RedisRestartedEmptyIsReseededFromTheNodes) {
   ASSERT_TRUE(Until([&] { return bob.received.size() == 2; }, {&a, &b}));
   EXPECT_THAT(bob.received,
               ElementsAre("added presence-room carol null", "removed presence-room carol"));
-  EXPECT_THAT(alice.received, ElementsAre("added presence-room bob null", "added presence-room carol null",
-                                          "removed presence-room carol"))
+  EXPECT_THAT(alice.received,
+              ElementsAre("added presence-room bob null", "added presence-room carol null",
+                          "removed presence-room carol"))
       << "no one flickered out and back while the other node re-seeded";
   EXPECT_EQ(watcher->events().size(), 4u)
       << "restoring Redis announces no occupied or member_added for what never changed";

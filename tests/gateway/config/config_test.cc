@@ -715,8 +715,8 @@ TEST(ConfigControlPlaneKeys, ReadsTokenMasterKeyAndAuthorizer) {
 }
 
 TEST(ConfigControlPlaneKeys, MasterKeyMustBe32BytesOfBase64) {
-  auto config = LoadAppJson(
-      R"({"id":"a","key":"k","secret":"s","encryption_master_key_base64":"AQID"})");
+  auto config =
+      LoadAppJson(R"({"id":"a","key":"k","secret":"s","encryption_master_key_base64":"AQID"})");
   ASSERT_FALSE(config.ok());
   EXPECT_THAT(std::string(config.status().message()),
               ::testing::HasSubstr("apps[0].encryption_master_key_base64"));
@@ -727,8 +727,8 @@ TEST(ConfigControlPlaneKeys, AuthorizerNeedsATargetAndKnownKeys) {
   ASSERT_FALSE(no_target.ok());
   EXPECT_THAT(std::string(no_target.status().message()),
               ::testing::HasSubstr("apps[0].authorizer.target"));
-  auto unknown = LoadAppJson(
-      R"({"id":"a","key":"k","secret":"s","authorizer":{"target":"x:1","timeout":5}})");
+  auto unknown =
+      LoadAppJson(R"({"id":"a","key":"k","secret":"s","authorizer":{"target":"x:1","timeout":5}})");
   ASSERT_FALSE(unknown.ok());
   EXPECT_THAT(std::string(unknown.status().message()),
               ::testing::HasSubstr("apps[0].authorizer.timeout: unknown key"));
@@ -764,6 +764,18 @@ TEST(ConfigWebhookKeys, ReadsEveryKey) {
   EXPECT_EQ(config->webhook_timeout_ms, 250u);
   EXPECT_EQ(config->webhook_retry_max_seconds, 0u);
   EXPECT_EQ(config->webhook_max_queued_events, 5u);
+}
+
+TEST(ConfigWebhookKeys, TheClusterWebhookStreamBoundDefaultsTo100kAndMustBePositive) {
+  const absl::StatusOr<Config> defaults = LoadConfig({}, {});
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->redis_webhook_stream_max_events, 100000u);
+  const absl::StatusOr<Config> set = LoadServerJson(R"({"redis_webhook_stream_max_events": 50})");
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->redis_webhook_stream_max_events, 50u);
+  const absl::StatusOr<Config> zero = LoadServerJson(R"({"redis_webhook_stream_max_events": 0})");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_THAT(std::string(zero.status().message()), HasSubstr("redis_webhook_stream_max_events"));
 }
 
 TEST(ConfigWebhookKeys, TimeoutAndQueueBoundMustBePositive) {
@@ -912,8 +924,7 @@ TEST(ConfigRedisKeys, FileValuesAreCheckedNamingTheKey) {
       {R"({"redis_prefix": "{tag}"})", "redis_prefix: expected 1 to 64 letters"},
       {R"({"node_lease_seconds": 2})", "node_lease_seconds: expected an integer from 3 to 600"},
       {R"({"node_lease_seconds": 601})", "node_lease_seconds: expected an integer from 3 to 600"},
-      {R"({"node_lease_seconds": "10"})",
-       "node_lease_seconds: expected an integer from 3 to 600"},
+      {R"({"node_lease_seconds": "10"})", "node_lease_seconds: expected an integer from 3 to 600"},
       {R"({"redis_tls_ca_file": ""})", "redis_tls_ca_file: expected a non-empty string"},
   };
   for (const auto& [json, error] : cases) {
@@ -925,11 +936,10 @@ TEST(ConfigRedisKeys, FileValuesAreCheckedNamingTheKey) {
 }
 
 TEST(ConfigRedisKeys, RealtimeVariablesSetEveryKey) {
-  const absl::StatusOr<Config> config =
-      LoadConfig({}, {{"REALTIME_REDIS_URL", "rediss://10.0.0.7"},
-                      {"REALTIME_REDIS_PREFIX", "prod"},
-                      {"REALTIME_NODE_LEASE_SECONDS", "15"},
-                      {"REALTIME_REDIS_TLS_CA_FILE", "/ca.pem"}});
+  const absl::StatusOr<Config> config = LoadConfig({}, {{"REALTIME_REDIS_URL", "rediss://10.0.0.7"},
+                                                        {"REALTIME_REDIS_PREFIX", "prod"},
+                                                        {"REALTIME_NODE_LEASE_SECONDS", "15"},
+                                                        {"REALTIME_REDIS_TLS_CA_FILE", "/ca.pem"}});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->redis_url, "rediss://10.0.0.7");
   EXPECT_EQ(config->redis_prefix, "prod");
@@ -968,9 +978,9 @@ TEST(ConfigRedisKeys, ReverbScalingBuildsTheUrlFromTheRedisParts) {
 
 TEST(ConfigRedisKeys, ReverbScalingDefaultsAreThoseOfLaravel) {
   // Laravel's own .env writes REDIS_PASSWORD=null.
-  const absl::StatusOr<Config> config =
-      LoadConfig({}, {{"REVERB_SCALING_ENABLED", "1"}, {"REDIS_PASSWORD", "null"},
-                      {"REDIS_USERNAME", "(null)"}});
+  const absl::StatusOr<Config> config = LoadConfig(
+      {},
+      {{"REVERB_SCALING_ENABLED", "1"}, {"REDIS_PASSWORD", "null"}, {"REDIS_USERNAME", "(null)"}});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->redis_url, "redis://127.0.0.1:6379/0");
   EXPECT_EQ(config->redis_prefix, "realtime");
@@ -997,12 +1007,11 @@ TEST(ConfigRedisKeys, ScalingDisabledLeavesTheRedisVariablesAlone) {
 }
 
 TEST(ConfigRedisKeys, RealtimeVariablesBeatReverbOnes) {
-  const absl::StatusOr<Config> config =
-      LoadConfig({}, {{"REALTIME_REDIS_URL", "redis://mine"},
-                      {"REVERB_SCALING_ENABLED", "true"},
-                      {"REDIS_URL", "redis://theirs"},
-                      {"REALTIME_REDIS_PREFIX", "mine"},
-                      {"REVERB_SCALING_CHANNEL", "theirs"}});
+  const absl::StatusOr<Config> config = LoadConfig({}, {{"REALTIME_REDIS_URL", "redis://mine"},
+                                                        {"REVERB_SCALING_ENABLED", "true"},
+                                                        {"REDIS_URL", "redis://theirs"},
+                                                        {"REALTIME_REDIS_PREFIX", "mine"},
+                                                        {"REVERB_SCALING_CHANNEL", "theirs"}});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->redis_url, "redis://mine");
   EXPECT_EQ(config->redis_prefix, "mine");
@@ -1055,11 +1064,10 @@ TEST(ConfigRedisKeys, BadFlagsAreRejectedNamingThem) {
 }
 
 TEST(ConfigRedisKeys, CaFileNeedsATlsUrl) {
-  EXPECT_THAT(ErrorMessage(LoadRedisJson(
-                  R"({"redis_url": "redis://h", "redis_tls_ca_file": "/ca.pem"})")),
-              HasSubstr("redis_tls_ca_file: set, but redis_url is redis://"));
-  EXPECT_TRUE(
-      LoadRedisJson(R"({"redis_url": "REDISS://h", "redis_tls_ca_file": "/ca.pem"})").ok());
+  EXPECT_THAT(
+      ErrorMessage(LoadRedisJson(R"({"redis_url": "redis://h", "redis_tls_ca_file": "/ca.pem"})")),
+      HasSubstr("redis_tls_ca_file: set, but redis_url is redis://"));
+  EXPECT_TRUE(LoadRedisJson(R"({"redis_url": "REDISS://h", "redis_tls_ca_file": "/ca.pem"})").ok());
   EXPECT_TRUE(LoadRedisJson(R"({"redis_tls_ca_file": "/ca.pem"})").ok());
 }
 

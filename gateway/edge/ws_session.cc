@@ -452,6 +452,9 @@ void WsSession::Teardown() {
     observability::LogDebug("connection closed", {{"socket_id", std::string(socket_id())},
                                                   {"app", app_slot_->app().id},
                                                   {"reason", close_reason_}});
+    // Counted closed before the gauge drops: whoever sees the gauge at its new value also sees
+    // the close.
+    if (context_.metrics != nullptr) context_.metrics->ConnectionClosed(app_slot_, close_reason_);
     app_slot_->RemoveConnection();
     if (app_slot_->activity().watched()) {
       core::Activity closed(core::Activity::Kind::kConnectionClosed, std::string(socket_id()));
@@ -460,7 +463,6 @@ void WsSession::Teardown() {
                           : close_reason_;
       app_slot_->activity().Record(std::move(closed));
     }
-    if (context_.metrics != nullptr) context_.metrics->ConnectionClosed(app_slot_, close_reason_);
   }
   if (holds_server_slot_) context_.RemoveConnection();
   app_slot_ = nullptr;

@@ -8,7 +8,10 @@
   const TYPING_EVERY_MS = 1500; // at most one client-typing per this, well under the rate limit
   const TYPING_SHOWN_MS = 3000;
   const state = { token: null, user: null, pusher: null, room: null, typing: new Map(),
-                  lastTypingSent: 0, members: new Map(), rendered: new Map(), readSent: new Set() };
+                  lastTypingSent: 0, members: new Map(), rendered: new Map(), readSent: new Set(),
+                  earlyReads: new Map() };
+  // Receipts kept for messages not shown yet, and how many at most.
+  const EARLY_READS_KEPT = 100;
 
   async function api(method, path, body) {
     const response = await fetch(path, {
@@ -48,6 +51,8 @@
     $('messages').append(item);
     item.scrollIntoView({ block: 'end' });
     state.rendered.set(message.id, { item, readers: new Set() });
+    for (const receipt of state.earlyReads.get(message.id) || []) onRead(receipt);
+    state.earlyReads.delete(message.id);
     if (!mine) markRead(message);
   }
 
@@ -60,7 +65,18 @@
 
   function onRead(receipt) {
     const rendered = state.rendered.get(receipt.message_id);
-    if (!rendered) return;
+    if (!rendered) {
+      // The reader can be faster than the answer that shows the author's own message: keep
+      // the receipt until it is shown.
+      if (!state.earlyReads.has(receipt.message_id)) {
+        if (state.earlyReads.size >= EARLY_READS_KEPT) {
+          state.earlyReads.delete(state.earlyReads.keys().next().value);
+        }
+        state.earlyReads.set(receipt.message_id, []);
+      }
+      state.earlyReads.get(receipt.message_id).push(receipt);
+      return;
+    }
     rendered.readers.add(receipt.reader.name);
     const seen = rendered.item.querySelector('.seen');
     seen.textContent = `Seen by ${[...rendered.readers].join(', ')}`;

@@ -3,7 +3,8 @@
 'use strict';
 
 (function () {
-  const LIVE_EVERY_MS = 500;
+  // What happens shows within a second, with room for a slow page or a busy gateway.
+  const LIVE_EVERY_MS = 250;
   const CHANNELS_EVERY_MS = 3000;
   const CONSOLE_ROWS = 500;
   const HOUR_MS = 3600 * 1000;

@@ -329,7 +329,12 @@ TEST_F(WebhookDispatcherTest, WithoutBatchingEachEventIsOnePostOnOneKeptAliveCon
 
 TEST_F(WebhookDispatcherTest, WithBatchingEventsShareOnePostInOrder) {
   Receiver receiver;
-  StartWith(TestApp({Target(receiver.url())}, /*batching=*/true), FastLimits());
+  WebhookLimits limits = FastLimits();
+  // The batch goes when it is full, not when a window ran out: a test thread held up between
+  // two Emits (a loaded machine, a sanitizer) must not split it.
+  limits.batch_window = std::chrono::seconds(30);
+  limits.max_batch_events = 4;
+  StartWith(TestApp({Target(receiver.url())}, /*batching=*/true), limits);
   for (const char* channel : {"a", "b", "c", "d"}) Emit(Event(Kind::kChannelOccupied, channel));
   ASSERT_TRUE(receiver.WaitForRequests(1));
   StopSoon();
@@ -490,7 +495,7 @@ TEST_F(WebhookDispatcherTest, SubscriptionCountOnlyForAppsWithTheSetting) {
 TEST_F(WebhookDispatcherTest, PageReloadWithinTheDelaySendsNothing) {
   Receiver receiver;
   WebhookLimits limits = FastLimits();
-  limits.vacate_delay = milliseconds(300);
+  limits.vacate_delay = milliseconds(2000);  // the Emits fit inside it on any machine
   StartWith(TestApp({Target(receiver.url())}), limits);
   Emit(Event(Kind::kMemberRemoved, "presence-room", "u1"));
   Emit(Event(Kind::kChannelVacated, "presence-room"));
@@ -498,7 +503,7 @@ TEST_F(WebhookDispatcherTest, PageReloadWithinTheDelaySendsNothing) {
   Emit(Event(Kind::kMemberAdded, "presence-room", "u1"));
   Emit(Event(Kind::kChannelVacated, "left"));
   ASSERT_TRUE(receiver.WaitForRequests(1));
-  std::this_thread::sleep_for(milliseconds(400));  // room for a wrong second webhook
+  std::this_thread::sleep_for(milliseconds(500));  // "left" was held as long as a wrong one
   StopSoon();
   ASSERT_EQ(receiver.requests().size(), 1u);
   EXPECT_THAT(NamesIn(receiver.requests()[0]), ::testing::ElementsAre("channel_vacated:left"));
@@ -507,13 +512,13 @@ TEST_F(WebhookDispatcherTest, PageReloadWithinTheDelaySendsNothing) {
 TEST_F(WebhookDispatcherTest, PageReloadIsSilentForAWebhookThatWantsOnlyOccupied) {
   Receiver receiver;
   WebhookLimits limits = FastLimits();
-  limits.vacate_delay = milliseconds(300);
+  limits.vacate_delay = milliseconds(2000);  // the Emits fit inside it on any machine
   StartWith(TestApp({Target(receiver.url(), {"channel_occupied"})}), limits);
   Emit(Event(Kind::kChannelVacated, "reloaded"));
   Emit(Event(Kind::kChannelOccupied, "reloaded"));
   Emit(Event(Kind::kChannelOccupied, "new"));
   ASSERT_TRUE(receiver.WaitForRequests(1));
-  std::this_thread::sleep_for(milliseconds(400));  // room for a wrong second webhook
+  std::this_thread::sleep_for(milliseconds(500));  // room for a wrong second webhook
   StopSoon();
   ASSERT_EQ(receiver.requests().size(), 1u);
   EXPECT_THAT(NamesIn(receiver.requests()[0]), ::testing::ElementsAre("channel_occupied:new"));

@@ -94,12 +94,6 @@ absl::StatusOr<ClusterMessage> DecodeClusterMessage(std::string_view payload) {
   return message;
 }
 
-bool InWebhookStream(core::ChannelEvent::Kind kind) {
-  using Kind = core::ChannelEvent::Kind;
-  return kind == Kind::kChannelOccupied || kind == Kind::kChannelVacated ||
-         kind == Kind::kMemberAdded || kind == Kind::kMemberRemoved;
-}
-
 absl::StatusOr<core::ChannelEvent> ChannelEventOf(const ClusterMessage& message) {
   int kind = 0;
   uint32_t count = 0;

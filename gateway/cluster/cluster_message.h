@@ -45,10 +45,6 @@ std::string EncodeClusterMessage(ClusterMessage::Type type,
 // fields and nothing after them.
 absl::StatusOr<ClusterMessage> DecodeClusterMessage(std::string_view payload);
 
-// Whether the scripts also add events of this kind to the app's webhook stream: the transitions
-// one script run decides once per cluster (occupied, vacated, member added and removed).
-bool InWebhookStream(core::ChannelEvent::Kind kind);
-
 // The event a kChannelEvent message carries (its time left 0); InvalidArgument for another
 // type, an unknown kind or a count that is not a number.
 absl::StatusOr<core::ChannelEvent> ChannelEventOf(const ClusterMessage& message);

@@ -36,16 +36,20 @@ local function split(s)
   for part in string.gmatch(s .. '\0', '([^%z]*)%z') do parts[#parts + 1] = part end
   return parts
 end
--- A once-per-cluster channel event (kinds 1 to 4, decided by the run that sees the transition):
--- published for WatchEvents streams (and as the webhook sender's wake-up), and, while the app's
--- webhook cursor exists (some node has webhooks for it), added to the app's webhook stream in
--- the same atomic step, so that no sender's absence can lose it. MAXLEN ~ trims whole stream
--- nodes (100 entries each by default), so the stream may hold up to ~100 more than maxlen.
-local function channel_event(ap, kind, channel, user, n)
-  local m = msg('V', kind, channel, user, '', '', '', n)
+-- A channel event `m` (a 'V' message): published for WatchEvents streams (and as the webhook
+-- sender's wake-up), and, while the app's webhook cursor exists (some node has webhooks for it),
+-- added to the app's webhook stream in the same atomic step, so that no sender's absence can
+-- lose it. MAXLEN ~ trims whole stream nodes (100 entries each by default), so the stream may
+-- hold up to ~100 more than maxlen.
+local function announce(ap, m)
   redis.call('PUBLISH', ap .. 'events', m)
   local maxlen = redis.call('HGET', ap .. 'webhook-cursor', 'maxlen')
   if maxlen then redis.call('XADD', ap .. 'webhook-events', 'MAXLEN', '~', maxlen, '*', 'm', m) end
+end
+-- A once-per-cluster channel event (kinds 1 to 4, decided by the run that sees the transition;
+-- 7, a subscription count).
+local function channel_event(ap, kind, channel, user, n)
+  announce(ap, msg('V', kind, channel, user, '', '', '', n))
 end
 -- Adds k subscriptions of `channel`; occupied on the first. Returns the count after.
 local function add_subscriptions(ap, channel, k)
@@ -319,10 +323,14 @@ local counts = {}
 for i = 4, #ARGV do
   local n = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
   if ARGV[3] == '1' and n > 0 then redis.call('PUBLISH', ap .. 'c:' .. ARGV[i], msg('N', n)) end
-  redis.call('PUBLISH', ap .. 'events', msg('V', 7, ARGV[i], '', '', '', '', n))
+  channel_event(ap, 7, ARGV[i], '', n)
   counts[#counts + 1] = n
 end
 return counts
+)lua"),
+      // ARGV: prefix, app, a 'V' message that one node emitted (a client event, a cache miss).
+      .forward_event = Script(R"lua(
+announce(app_prefix(ARGV[1], ARGV[2]), ARGV[3])
 )lua"),
       // KEYS: counts, roster. ARGV: channel. -> {subscriptions, roster size}
       .find = Script(R"lua(
@@ -361,6 +369,9 @@ local id, done = cursor[1], tonumber(cursor[2])
 if ARGV[4] ~= '' and id == ARGV[3] then
   redis.call('HSET', KEYS[2], 'id', ARGV[4], 'done', ARGV[5])
   id, done = ARGV[4], tonumber(ARGV[5])
+  -- What the cursor passed is sent: the stream keeps only what is still to read (and, with
+  -- '~', up to a stream node of what was read), not the last maxlen entries ever added.
+  redis.call('XTRIM', KEYS[1], 'MINID', '~', id)
 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'OK', id, done, done, {}, 0} end
 local entries = redis.call('XRANGE', KEYS[1], '(' .. id, '+', 'COUNT', tonumber(ARGV[2]))

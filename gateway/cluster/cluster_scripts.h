@@ -24,6 +24,7 @@ struct ClusterScripts {
   RedisScript figures;       // every node's latest traffic figures of an app, and the time
   RedisScript snapshot;      // a roster and its version, together
   RedisScript count_report;  // current counts of channels, told to subscribers and watchers
+  RedisScript forward_event;  // a client event or cache miss, to every node and the webhooks
   RedisScript find;          // one channel's counts
   RedisScript list;          // occupied channels by name prefix, with counts
   RedisScript webhook_read;  // the webhook leader's next entries of an app's stream

@@ -864,15 +864,11 @@ void RedisCluster::OnChannelEvent(Route& route, const ClusterMessage& message) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   core::AppState& app = *route.app;
-  if (InWebhookStream(event->kind) && !app.app().webhooks.empty()) {
+  if (!app.app().webhooks.empty()) {
     // The webhooks take it from the app's webhook stream; this copy is for WatchEvents
     // streams, and it tells the webhook sender there is something to read.
     app.events().DeliverTo(core::WatchScope::kEveryNode, *event);
     return ReadWebhookEvents(app);
-  }
-  if (leads_webhooks_ && !app.app().webhooks.empty()) {
-    app.events().DeliverTo(core::WatchScope::kEveryNode, *event);
-    return HoldForWebhooks(app, *std::move(event));
   }
   app.events().Deliver(*event);
 }
@@ -881,10 +877,18 @@ void RedisCluster::ForwardEvent(core::AppState& app, core::ChannelEvent event) {
   if (!ready()) return app.events().Deliver(event);  // alone: to this node's own watchers
   const std::string kind = std::to_string(static_cast<int>(event.kind));
   const std::string count = std::to_string(event.subscription_count);
-  redis_->Command({"PUBLISH", names_.Events(app.app().id),
-                   EncodeClusterMessage(Kind::kChannelEvent,
-                                        {kind, event.channel, event.user_id, event.event,
-                                         event.data, event.socket_id, count})});
+  const std::string message =
+      EncodeClusterMessage(Kind::kChannelEvent, {kind, event.channel, event.user_id, event.event,
+                                                 event.data, event.socket_id, count});
+  if (app.app().webhooks.empty()) {
+    redis_->Command({"PUBLISH", names_.Events(app.app().id), message});
+    return;
+  }
+  // Into the app's webhook stream as well, like the transitions the scripts decide: a sender
+  // that is gone (until its lease runs out) then loses none of it, and the next one sends it in
+  // the order Redis took it among the rest.
+  const std::string_view args[] = {names_.prefix(), app.app().id, message};
+  redis_->Eval(ClusterScripts::Get().forward_event, {}, args);
 }
 
 void RedisCluster::ApplySteps(core::AppState& app, const std::string& channel,

@@ -162,11 +162,6 @@ class RedisCluster final : public core::Cluster {
     std::string commit_id;
     uint64_t commit_done = 0;
     uint64_t lag = 0;
-    // Reads sent so far; events that are not in the stream (client events, cache misses,
-    // subscription counts), each with the reads sent before it arrived: it goes to the webhook
-    // watchers after a read sent later, so after every stream entry Redis had added before it.
-    uint64_t reads = 0;
-    std::vector<std::pair<uint64_t, core::ChannelEvent>> held;
   };
   // A backend publish waiting for the nodes that received it to say they delivered it.
   struct PendingAck {
@@ -217,9 +212,6 @@ class RedisCluster final : public core::Cluster {
   void SetUpWebhookStreams();
   void ReadWebhookEvents(core::AppState& app);
   void OnWebhookEntries(core::AppState& app, const RedisReply& reply);
-  // An event the webhook stream does not carry, for the webhook watchers in Redis's order.
-  void HoldForWebhooks(core::AppState& app, core::ChannelEvent event);
-  void ReleaseHeld(core::AppState& app, uint64_t read);
   void StopReadingWebhookEvents();
   // Delivery acknowledgements: this node's word to an origin, batched per loop turn, and the
   // origin's bookkeeping.

@@ -3,7 +3,6 @@
 // that a sender's death (or its lease's expiry) loses none of them and a new sender resumes where
 // the last one stopped. README.md "Webhooks" says why and what stays at-least-once.
 #include <algorithm>
-#include <limits>
 #include <string>
 #include <utility>
 
@@ -21,7 +20,6 @@ namespace obs = gw::observability;
 // Entries per read: one script run of a few hundred microseconds, and no reply too large for a
 // burst. The leader reads again at once while a read comes back with entries.
 constexpr char kEntriesPerRead[] = "256";
-constexpr size_t kEntriesPerReadCount = 256;
 
 // A stream entry id's time ("<ms>-<seq>", Redis's clock): when the transition happened.
 int64_t MillisOf(std::string_view entry_id) {
@@ -59,7 +57,6 @@ void RedisCluster::ReadWebhookEvents(core::AppState& app) {
   }
   feed.reading = true;
   feed.again = false;
-  const uint64_t read = ++feed.reads;
   const std::string& id = app.app().id;
   const std::string stream = names_.WebhookEvents(id), cursor = names_.WebhookCursor(id);
   const std::string leader = names_.WebhookLeader();
@@ -67,7 +64,7 @@ void RedisCluster::ReadWebhookEvents(core::AppState& app) {
   const std::string_view keys[] = {stream, cursor, leader};
   const std::string_view args[] = {node_, kEntriesPerRead, feed.cursor, feed.commit_id, done};
   redis_->Eval(ClusterScripts::Get().webhook_read, keys, args,
-               [this, &app, read, term = webhook_reading_term_](absl::StatusOr<RedisReply> reply) {
+               [this, &app, term = webhook_reading_term_](absl::StatusOr<RedisReply> reply) {
                  if (term != webhook_reading_term_) return;  // stopped leading meanwhile
                  auto it = webhook_feeds_.find(&app);
                  if (it == webhook_feeds_.end()) return;
@@ -78,16 +75,10 @@ void RedisCluster::ReadWebhookEvents(core::AppState& app) {
                    // connection makes one), or no answer: start over from Redis's cursor. A
                    // batch handed over whose commit did not happen is read again by whoever
                    // reads next (at-least-once).
-                   // Held events go now, in the order they came: nothing better is known.
-                   ReleaseHeld(app, std::numeric_limits<uint64_t>::max());
                    webhook_feeds_.erase(&app);
                    return;
                  }
-                 // A full batch may have left older entries behind: held events wait for a read
-                 // that reached the stream's end.
-                 const bool to_the_end = reply->elements[4].elements.size() < kEntriesPerReadCount;
                  OnWebhookEntries(app, *reply);
-                 if (to_the_end) ReleaseHeld(app, read);
                });
 }
 
@@ -141,25 +132,6 @@ void RedisCluster::OnWebhookEntries(core::AppState& app, const RedisReply& reply
   // The next read commits this batch; one comes at once while there is more (or a wake-up
   // arrived meanwhile), so a batch's commit waits one round trip at most.
   if (read > 0 || feed.again) ReadWebhookEvents(app);
-}
-
-void RedisCluster::HoldForWebhooks(core::AppState& app, core::ChannelEvent event) {
-  WebhookFeed& feed = webhook_feeds_[&app];
-  feed.held.emplace_back(feed.reads, std::move(event));
-  ReadWebhookEvents(app);  // or, while one is in flight, once more after it
-}
-
-void RedisCluster::ReleaseHeld(core::AppState& app, uint64_t read) {
-  auto it = webhook_feeds_.find(&app);
-  if (it == webhook_feeds_.end()) return;
-  auto& held = it->second.held;
-  size_t released = 0;
-  // Held in arrival order, so the ones a read covers are a prefix.
-  while (released < held.size() && held[released].first < read) {
-    app.events().DeliverTo(core::WatchScope::kOncePerCluster, held[released].second);
-    ++released;
-  }
-  held.erase(held.begin(), held.begin() + static_cast<ptrdiff_t>(released));
 }
 
 }  // namespace gw::cluster

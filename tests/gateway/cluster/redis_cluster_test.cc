@@ -483,6 +483,19 @@ TEST_F(RedisClusterTest, WebhookReadCountsEntriesTrimmedBeforeTheyWereRead) {
   EXPECT_THAT(IdsOf(rest), IsEmpty());
   EXPECT_EQ(rest.elements[5].integer, 0);
   EXPECT_EQ(rest.elements[3].integer, rest.elements[2].integer) << "no lag";
+  // Each commit trims what the cursor passed: the stream keeps what is left to read (nothing
+  // now) and at most the stream node the cursor is in, not the last `maxlen` ever added.
+  ASSERT_THAT(IdsOf(ReadStream(server_, "n1", "100", left.back(), left.back(),
+                               std::to_string(1 + trimmed + left.size()))),
+              IsEmpty());
+  auto length = server_.Run({"XLEN", "s"});
+  ASSERT_TRUE(length.ok());
+  EXPECT_LE(length->integer, 2) << "one stream node of 2 entries at most";
+  // And a later entry is read and counted as before.
+  const std::string later = AddEntry(server_, "4");
+  RedisReply next = ReadStream(server_, "n1", "100");
+  EXPECT_THAT(IdsOf(next), ElementsAre(later));
+  EXPECT_EQ(next.elements[5].integer, 0) << "nothing counted as trimmed unread";
 }
 
 // Stands in for the webhook dispatcher: a kOncePerCluster watcher, as it registers.
@@ -493,8 +506,9 @@ std::shared_ptr<RecordingWatcher> WatchOncePerCluster(Node& node) {
 }
 
 // The gap of issue 10's SIGKILL of the webhook sender: until its lease runs out and another node
-// takes over, nobody reads; what happens on the survivor meanwhile is in the stream, and the next
-// sender hands it over once, in order, after what the dead one had sent and nothing of it again.
+// takes over, nobody reads; what happens on the survivor meanwhile is in the stream (transitions,
+// client events, cache misses), and the next sender hands it over once, in order, after what the
+// dead one had sent and nothing of it again.
 TEST_F(RedisClusterTest, WebhookEventsWhileTheSenderIsDeadArriveOnceInOrderFromTheNext) {
   auto a = std::make_unique<Node>(server_.Url(), true);
   auto b = std::make_unique<Node>(server_.Url(), true);
@@ -531,6 +545,19 @@ TEST_F(RedisClusterTest, WebhookEventsWhileTheSenderIsDeadArriveOnceInOrderFromT
   Node& s = *survivor;
   auto shown = s.JoinPresence("presence-room", "alice", &alice);
   ASSERT_TRUE(Until([&] { return !shown->empty(); }, {&s}));
+  // And what one node emits, which no script decides: a client event, a cache miss.
+  core::ChannelEvent typing;
+  typing.kind = core::ChannelEvent::Kind::kClientEvent;
+  typing.channel = "presence-room";
+  typing.user_id = "alice";
+  typing.event = "client-typing";
+  typing.data = "{}";
+  typing.socket_id = "2.1";
+  s.app().events().Emit(typing);
+  core::ChannelEvent miss;
+  miss.kind = core::ChannelEvent::Kind::kCacheMiss;
+  miss.channel = "cache-prices";
+  s.app().events().Emit(miss);
   shown = s.JoinPresence("presence-room", "bob", &bob);
   ASSERT_TRUE(Until([&] { return !shown->empty(); }, {&s}));
   s.cluster->Leave(s.app(), "presence-room", "alice", &alice, 0);
@@ -539,6 +566,7 @@ TEST_F(RedisClusterTest, WebhookEventsWhileTheSenderIsDeadArriveOnceInOrderFromT
   s.cluster->Leave(s.app(), "presence-room", "bob", &bob, 0);
   s.cluster->Leave(s.app(), "presence-room", "alice", &alice_again, 0);
   const std::vector<std::string> gap = {"1 presence-room ",      "3 presence-room alice",
+                                        "5 presence-room alice", "6 cache-prices ",
                                         "3 presence-room bob",   "4 presence-room alice",
                                         "3 presence-room alice", "4 presence-room bob",
                                         "4 presence-room alice", "2 presence-room "};

@@ -315,7 +315,8 @@ return {now_ms(), redis.call('HGETALL', KEYS[1])}
       .snapshot = Script(R"lua(
 return {tonumber(redis.call('GET', KEYS[2]) or '0'), redis.call('HGETALL', KEYS[1])}
 )lua"),
-      // KEYS: counts. ARGV: prefix, app, tell subscribers ('1'), then channels.
+      // KEYS: counts. ARGV: prefix, app, tell subscribers and the webhooks ('1': the app's
+      // enable_subscription_count), then channels.
       // -> {count per channel}
       .count_report = Script(R"lua(
 local ap = app_prefix(ARGV[1], ARGV[2])
@@ -323,7 +324,12 @@ local counts = {}
 for i = 4, #ARGV do
   local n = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
   if ARGV[3] == '1' and n > 0 then redis.call('PUBLISH', ap .. 'c:' .. ARGV[i], msg('N', n)) end
-  channel_event(ap, 7, ARGV[i], '', n)
+  if ARGV[3] == '1' then
+    channel_event(ap, 7, ARGV[i], '', n)
+  else
+    -- Without the app's subscription counts no webhook sends them: for WatchEvents only.
+    redis.call('PUBLISH', ap .. 'events', msg('V', 7, ARGV[i], '', '', '', '', n))
+  end
   counts[#counts + 1] = n
 end
 return counts
@@ -359,7 +365,7 @@ return out
       // this node read from last, and the entry id and done count to commit ('' = nothing)
       // when the cursor still is at that id. Only the webhook leader reads and commits.
       // -> {'OK', cursor id, entries done through it (counting those trimmed unread), entries
-      //    ever added, {{id, {'m', message}}, ...} after the cursor (up to count), trimmed
+      //    ever added, {{id, {'m', message}}, ...} after the cursor (up to count and ~4 MiB), trimmed
       //    unread} | {'NOTLEADER'} | {'NOCURSOR'}
       .webhook_read = Script(R"lua(
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return {'NOTLEADER'} end
@@ -375,6 +381,18 @@ if ARGV[4] ~= '' and id == ARGV[3] then
 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'OK', id, done, done, {}, 0} end
 local entries = redis.call('XRANGE', KEYS[1], '(' .. id, '+', 'COUNT', tonumber(ARGV[2]))
+-- At most ~4 MiB of messages per answer (client events carry up to their payload limit each),
+-- at least one entry: the reply stays far under the connection's reply bound, and the rest
+-- comes with the next read.
+local budget, kept = 4194304, {}
+for i, entry in ipairs(entries) do
+  local size = 0
+  for j = 2, #entry[2], 2 do size = size + #entry[2][j] end
+  if i > 1 and size > budget then break end
+  budget = budget - size
+  kept[i] = entry
+end
+entries = kept
 local length, added, first = 0, 0, false
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 for i = 1, #info, 2 do

@@ -880,13 +880,11 @@ void RedisCluster::ForwardEvent(core::AppState& app, core::ChannelEvent event) {
   const std::string message =
       EncodeClusterMessage(Kind::kChannelEvent, {kind, event.channel, event.user_id, event.event,
                                                  event.data, event.socket_id, count});
-  if (app.app().webhooks.empty()) {
-    redis_->Command({"PUBLISH", names_.Events(app.app().id), message});
-    return;
-  }
-  // Into the app's webhook stream as well, like the transitions the scripts decide: a sender
-  // that is gone (until its lease runs out) then loses none of it, and the next one sends it in
-  // the order Redis took it among the rest.
+  // Into the app's webhook stream as well while its cursor exists, like the transitions the
+  // scripts decide: a sender that is gone (until its lease runs out) then loses none of it, and
+  // the next one sends it in the order Redis took it among the rest. The script decides, not
+  // this node's config: the sender reads these only from the stream, also when this node has no
+  // webhooks for the app.
   const std::string_view args[] = {names_.prefix(), app.app().id, message};
   redis_->Eval(ClusterScripts::Get().forward_event, {}, args);
 }

@@ -43,8 +43,10 @@ class AppState {
   void SetRemoteConnections(uint32_t count) {
     remote_connections_.store(count, std::memory_order_relaxed);
   }
-  void RemoveConnection() { connections_.fetch_sub(1, std::memory_order_relaxed); }
-  uint32_t connection_count() const { return connections_.load(std::memory_order_relaxed); }
+  // Release and acquire: whoever reads the count after a close also sees what the closing
+  // thread did before it (the close counted in /metrics).
+  void RemoveConnection() { connections_.fetch_sub(1, std::memory_order_release); }
+  uint32_t connection_count() const { return connections_.load(std::memory_order_acquire); }
 
  private:
   const App app_;

@@ -498,6 +498,28 @@ TEST_F(RedisClusterTest, WebhookReadCountsEntriesTrimmedBeforeTheyWereRead) {
   EXPECT_EQ(next.elements[5].integer, 0) << "nothing counted as trimmed unread";
 }
 
+// Client events are in the stream with their data: a read answers a few MiB at most (at least one
+// entry), so that 256 large ones never make a reply past the connection's bound.
+TEST_F(RedisClusterTest, WebhookReadAnswersAFewMiBAtMost) {
+  ASSERT_TRUE(server_.Run({"SET", "leader", "n1"}).ok());
+  ASSERT_TRUE(server_.Run({"HSET", "c", "id", "0-0", "done", "0", "maxlen", "1000"}).ok());
+  const std::string large(3 * 1024 * 1024, 'x');
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto id = server_.Run({"XADD", "s", "*", "m", large});
+    ASSERT_TRUE(id.ok());
+    ids.push_back(id->str);
+  }
+  RedisReply first = ReadStream(server_, "n1", "256");
+  EXPECT_THAT(IdsOf(first), ElementsAre(ids[0])) << "3 MiB, and the next would pass 4";
+  RedisReply second = ReadStream(server_, "n1", "256", "0-0", ids[0], "1");
+  EXPECT_THAT(IdsOf(second), ElementsAre(ids[1]));
+  RedisReply third = ReadStream(server_, "n1", "256", ids[0], ids[1], "2");
+  EXPECT_THAT(IdsOf(third), ElementsAre(ids[2]));
+  EXPECT_EQ(third.elements[3].integer, 3) << "entries ever added";
+  EXPECT_EQ(third.elements[5].integer, 0) << "nothing trimmed unread";
+}
+
 // Stands in for the webhook dispatcher: a kOncePerCluster watcher, as it registers.
 std::shared_ptr<RecordingWatcher> WatchOncePerCluster(Node& node) {
   auto watcher = std::make_shared<RecordingWatcher>();

@@ -160,7 +160,9 @@ void RedisCluster::Reap(std::string node, bool force, absl::AnyInvocable<void() 
 void RedisCluster::ScheduleHeartbeat() {
   heartbeat_timer_.expires_after(options_.heartbeat);
   heartbeat_timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
+    // Stop's cancel misses a wait that had already completed and was queued: without the flag
+    // that one would schedule the next, and the thread Stop joins would never run out of work.
+    if (ec || stopped_.load()) return;
     Heartbeat();
     ScheduleHeartbeat();
   });
@@ -232,7 +234,7 @@ void RedisCluster::Heartbeat() {
 void RedisCluster::ScheduleWatchCheck() {
   watch_timer_.expires_after(kWatchCheckInterval);
   watch_timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
+    if (ec || stopped_.load()) return;  // as the heartbeat's
     CheckWatchers();
     ExpireAcks();
     ScheduleWatchCheck();

@@ -40,16 +40,18 @@ end
 -- sender's wake-up), and, while the app's webhook cursor exists (some node has webhooks for it),
 -- added to the app's webhook stream in the same atomic step, so that no sender's absence can
 -- lose it. MAXLEN ~ trims whole stream nodes (100 entries each by default), so the stream may
--- hold up to ~100 more than maxlen.
-local function announce(ap, m)
+-- hold up to ~100 more than maxlen. `webhooks` false: for WatchEvents streams only, an event
+-- no webhook of the app sends.
+local function announce(ap, m, webhooks)
   redis.call('PUBLISH', ap .. 'events', m)
+  if webhooks == false then return end
   local maxlen = redis.call('HGET', ap .. 'webhook-cursor', 'maxlen')
   if maxlen then redis.call('XADD', ap .. 'webhook-events', 'MAXLEN', '~', maxlen, '*', 'm', m) end
 end
 -- A once-per-cluster channel event (kinds 1 to 4, decided by the run that sees the transition;
 -- 7, a subscription count).
-local function channel_event(ap, kind, channel, user, n)
-  announce(ap, msg('V', kind, channel, user, '', '', '', n))
+local function channel_event(ap, kind, channel, user, n, webhooks)
+  announce(ap, msg('V', kind, channel, user, '', '', '', n), webhooks)
 end
 -- Adds k subscriptions of `channel`; occupied on the first. Returns the count after.
 local function add_subscriptions(ap, channel, k)
@@ -324,12 +326,8 @@ local counts = {}
 for i = 4, #ARGV do
   local n = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
   if ARGV[3] == '1' and n > 0 then redis.call('PUBLISH', ap .. 'c:' .. ARGV[i], msg('N', n)) end
-  if ARGV[3] == '1' then
-    channel_event(ap, 7, ARGV[i], '', n)
-  else
-    -- Without the app's subscription counts no webhook sends them: for WatchEvents only.
-    redis.call('PUBLISH', ap .. 'events', msg('V', 7, ARGV[i], '', '', '', '', n))
-  end
+  -- Without the app's subscription counts no webhook sends them.
+  channel_event(ap, 7, ARGV[i], '', n, ARGV[3] == '1')
   counts[#counts + 1] = n
 end
 return counts

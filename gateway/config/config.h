@@ -80,8 +80,8 @@ struct Config {
   uint32_t node_lease_seconds = 10;
   // PEM CA certificates trusted for rediss:// besides the system's.
   std::string redis_tls_ca_file;
-  // Once-per-cluster webhook events kept per app in Redis for the sender to read (about 67 bytes
-  // each); beyond it the oldest unread are trimmed and counted.
+  // Webhook events kept per app in Redis for the sender to read (about 67 bytes each, a client
+  // event more by its data); beyond it the oldest unread are trimmed and counted.
   uint32_t redis_webhook_stream_max_events = 100000;
   // The operator's dashboard (gateway/dashboard), on the operator listener; off by default.
   // On, it needs a password: every request must carry this user and password (HTTP basic).

@@ -152,15 +152,16 @@ TEST_F(SingleNodeTest, WatchersHearAUsersFirstSignInAndLastSignOut) {
 }
 
 TEST_F(SingleNodeTest, ChannelListingsAreBuiltOffTheCallersThread) {
+  // Declared before the queue, so that they outlive its thread.
+  absl::Notification answered;
+  std::thread::id answered_on;
+  size_t listed = 0;
   WorkQueue listings(4);
   SingleNode cluster(*apps_, fanout_, frames_, &listings);
   RecordingSubscriber one("1.1");
   ChannelJoin news;
   news.channel = "news";
   Join(news, &one, 0);
-  absl::Notification answered;
-  std::thread::id answered_on;
-  size_t listed = 0;
   cluster.ListChannels(app(), "", [&](auto channels) {
     answered_on = std::this_thread::get_id();
     listed = channels->size();

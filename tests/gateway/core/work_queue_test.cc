@@ -12,10 +12,11 @@ namespace gw::core {
 namespace {
 
 TEST(WorkQueue, RunsTasksInOrderOffTheCallersThread) {
-  WorkQueue queue(8);
+  // Declared before the queue, so that they outlive its thread.
   std::vector<int> order;
   std::thread::id ran_on;
   absl::Notification done;
+  WorkQueue queue(8);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(queue.Post([&order, i] { order.push_back(i); }));
   ASSERT_TRUE(queue.Post([&] {
     ran_on = std::this_thread::get_id();
@@ -27,9 +28,9 @@ TEST(WorkQueue, RunsTasksInOrderOffTheCallersThread) {
 }
 
 TEST(WorkQueue, RefusesBeyondItsBoundAndCountsIt) {
-  WorkQueue queue(2);
   absl::Notification release;
   absl::Notification started;
+  WorkQueue queue(2);
   ASSERT_TRUE(queue.Post([&] {
     started.Notify();
     release.WaitForNotification();

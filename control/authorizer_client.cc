@@ -111,20 +111,20 @@ void AuthorizerClient::Authorize(const core::AuthorizerSettings& settings,
   StubFor(settings.target)
       ->async()
       ->Authorize(&call->context, &call->request, &call->response,
-                  [this, call](grpc::Status status) {
+                  [counters = counters_, call](grpc::Status status) {
                     core::AuthorizationVerdict verdict;
                     if (!status.ok()) {
-                      counters_.failed.fetch_add(1, std::memory_order_relaxed);
+                      counters->failed.fetch_add(1, std::memory_order_relaxed);
                       verdict.outcome = core::AuthorizationVerdict::Outcome::kUnavailable;
                       verdict.reason = absl::StrCat("authorizer unavailable: ",
                                                     status.error_message());
                     } else if (call->response.allow()) {
-                      counters_.allowed.fetch_add(1, std::memory_order_relaxed);
+                      counters->allowed.fetch_add(1, std::memory_order_relaxed);
                       verdict.outcome = core::AuthorizationVerdict::Outcome::kAllow;
                       verdict.user_id = call->response.user_id();
                       verdict.user_info_json = call->response.user_info_json();
                     } else {
-                      counters_.denied.fetch_add(1, std::memory_order_relaxed);
+                      counters->denied.fetch_add(1, std::memory_order_relaxed);
                       verdict.outcome = core::AuthorizationVerdict::Outcome::kDeny;
                       verdict.reason = call->response.deny_reason().empty()
                                            ? "denied by the authorizer"

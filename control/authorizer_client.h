@@ -27,7 +27,7 @@ class AuthorizerClient final : public core::SubscriptionAuthorizer {
 
   void Authorize(const core::AuthorizerSettings& settings, core::AuthorizationRequest request,
                  absl::AnyInvocable<void(core::AuthorizationVerdict) &&> done) override;
-  const Counters& counters() const { return counters_; }
+  const Counters& counters() const { return *counters_; }
 
  private:
   realtime::v1::ChannelAuthorizer::Stub* StubFor(const std::string& target);
@@ -35,7 +35,9 @@ class AuthorizerClient final : public core::SubscriptionAuthorizer {
   absl::Mutex mu_;
   core::StringMap<std::unique_ptr<realtime::v1::ChannelAuthorizer::Stub>> stubs_
       ABSL_GUARDED_BY(mu_);
-  Counters counters_;
+  // Shared with the calls in flight: one may complete after this client is gone (at exit, until
+  // its deadline), and its callback counts it.
+  const std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
 };
 
 }  // namespace gw::control

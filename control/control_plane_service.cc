@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "control/grpc_server_span.h"
 #include "control/grpc_status.h"
+#include "control/later_reactor.h"
 #include "control/publish_reactor.h"
 #include "control/watch_stream.h"
 #include "gateway/pusher/auth_payloads.h"
@@ -30,12 +31,11 @@ grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl
 
 // Answers a call whose handler returned before the answer was known (a query the cluster
 // answers later), and ends its detached span.
-void FinishLater(grpc::ServerUnaryReactor* reactor, tracing::Span& span,
-                 const absl::Status& status) {
+void FinishLater(LaterReactor* reactor, tracing::Span& span, const absl::Status& status) {
   grpc::Status answer = ToGrpcStatus(status);
   GrpcServerSpan::RecordStatus(span, answer);
   span.End();
-  reactor->Finish(std::move(answer));
+  reactor->Answer(std::move(answer));
 }
 
 constexpr std::string_view kService = "realtime.v1.ControlPlane";
@@ -183,7 +183,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::GetChannel(grpc::CallbackServerCo
   GrpcServerSpan span(*context, kService, "GetChannel", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  LaterReactor* reactor = LaterReactor::Create();
   service::ChannelQueries(cluster_).Get(**app, request->channel(), false,
                                         [reactor, response, span = span.Detach()](
                                             absl::StatusOr<core::ChannelCounts> counts) mutable {
@@ -202,7 +202,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::ListChannels(grpc::CallbackServer
   GrpcServerSpan span(*context, kService, "ListChannels", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  LaterReactor* reactor = LaterReactor::Create();
   service::ChannelQueries(cluster_).List(
       **app, request->prefix(), false,
       [reactor, response, span = span.Detach()](
@@ -224,7 +224,7 @@ grpc::ServerUnaryReactor* ControlPlaneService::ListPresenceMembers(
   GrpcServerSpan span(*context, kService, "ListPresenceMembers", request->app_id());
   auto app = Admit(context, request->app_id());
   if (!app.ok()) return Reply(context, app.status());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  LaterReactor* reactor = LaterReactor::Create();
   service::ChannelQueries(cluster_).Members(
       **app, request->channel(),
       [reactor, response, span = span.Detach()](

@@ -23,13 +23,17 @@ void PublishReactor::OnCancel() {
   Answer(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled before the publish was delivered"));
 }
 
-void PublishReactor::OnDone() { Release()(this); }
+void PublishReactor::OnDone() {
+  [[maybe_unused]] const bool finished = finished_.load(std::memory_order_acquire);
+  Release()(this);
+}
 
 void PublishReactor::Answer(grpc::Status status, absl::FunctionRef<void()> fill) {
   if (answered_.exchange(true, std::memory_order_acq_rel)) return;
   fill();
   GrpcServerSpan::RecordStatus(span_, status);
   span_.End();
+  finished_.store(true, std::memory_order_release);
   Finish(std::move(status));
 }
 

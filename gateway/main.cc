@@ -127,6 +127,10 @@ int main(int argc, char** argv) {
   // Before anything that traces; installed as the process's tracer (off without an endpoint).
   gw::tracing::ProcessTracer tracing(Environment());
 
+  // /metrics, health and the dashboard, mounted and started below. Declared first, so that it is
+  // destroyed last: a dashboard answer still held at exit (by a listing in the queue, a Redis query
+  // or a receipt) holds a socket of this listener's io_context.
+  gw::edge::OperatorListener operator_pages(config->operator_token);
   gw::edge::Server server(config->threads);
   auto apps = gw::core::AppDirectory::Create(config->apps, server.shard_count());
   if (!apps.ok()) return Fail(std::string(apps.status().message()));
@@ -322,7 +326,6 @@ int main(int argc, char** argv) {
     redis_cluster->Start();
   }
   // /metrics and health for whoever runs the gateway, off the public port.
-  gw::edge::OperatorListener operator_pages(config->operator_token);
   operator_pages.Mount("/metrics", [&context](const gw::edge::HttpRequest& request) {
     return gw::edge::MetricsPage(context, request);
   });

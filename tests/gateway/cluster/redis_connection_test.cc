@@ -354,7 +354,7 @@ TEST_F(RedisConnectionTest, StoppedServerIsDetectedWithinTheHealthDeadline) {
   ASSERT_TRUE(loop_.RunUntil([&] { return !disconnects_.empty(); }, milliseconds(5000)));
   const auto detected_after = std::chrono::steady_clock::now() - paused_at;
   // At most ping_interval + ping_timeout, plus what a loaded machine adds.
-  EXPECT_LT(detected_after, milliseconds(100 + 300 + 1500));
+  EXPECT_LT(detected_after, milliseconds(100 + 300 + 3000));
   EXPECT_THAT(disconnects_[0].message(), HasSubstr("no answer within 300 ms of a PING"));
   EXPECT_EQ(RedisCounters::Get(connection_->counters().ping_timeouts), 1u);
   server_->Resume();

@@ -124,7 +124,7 @@ TEST(OtlpGrpcExporter, SendsSpansWithOtlpWireFields) {
     Span child = tracer.StartSpan("publish public", SpanKind::kProducer);
     child_context = child.context();
   }
-  tracer.Shutdown(Clock::now() + std::chrono::seconds(5));
+  tracer.Shutdown(Clock::now() + std::chrono::seconds(20));
   EXPECT_EQ(tracer.counters().exported, 2u);
   EXPECT_EQ(tracer.counters().export_errors, 0u);
 
@@ -184,7 +184,7 @@ TEST(OtlpGrpcExporter, ARootSpanHasNoParentId) {
   span.context.span_id = SpanId{2};
   span.name = "root";
   auto rejected =
-      exporter.Export({span}, std::chrono::system_clock::now() + std::chrono::seconds(5));
+      exporter.Export({span}, std::chrono::system_clock::now() + std::chrono::seconds(20));
   ASSERT_TRUE(rejected.ok()) << rejected.status();
   EXPECT_EQ(*rejected, 0u);
   const auto requests = receiver.requests();
@@ -200,7 +200,7 @@ TEST(OtlpGrpcExporter, ReportsSpansTheCollectorRejected) {
   receiver.RejectSpans(1);
   OtlpGrpcExporter exporter(Plain(receiver.target()), TestResource());
   auto rejected = exporter.Export(std::vector<SpanData>(3),
-                                  std::chrono::system_clock::now() + std::chrono::seconds(5));
+                                  std::chrono::system_clock::now() + std::chrono::seconds(20));
   ASSERT_TRUE(rejected.ok());
   EXPECT_EQ(*rejected, 1u);
 }

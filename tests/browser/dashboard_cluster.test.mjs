@@ -99,11 +99,12 @@ test("node A's dashboard shows node B and counts B's client in the cluster's con
     const row = document.querySelector(`#cluster-nodes tbody tr[data-node="${b}"]`);
     return row?.querySelector('[data-key="connections"]').textContent === '1' &&
            document.getElementById('tile-connections').textContent === '1';
-  }, idB, { timeout: 10000, polling: 50 });
+  }, idB, { timeout: 15000, polling: 50 });
   const elapsed = Date.now() - started;
   // Node B samples every second, shares on its next heartbeat (1 s), node A reads every second
-  // and the page polls twice a second.
-  assert.ok(elapsed <= 5000, `the cluster's count included B's client after ${elapsed} ms`);
+  // and the page polls four times a second: about 3.3 s at worst, and more when the two sanitizer
+  // builds, Redis and Chromium share two cores.
+  assert.ok(elapsed <= 9000, `the cluster's count included B's client after ${elapsed} ms`);
   await page.waitForFunction(() => document.getElementById('tile-subscriptions').textContent === '1',
                              null, { timeout: 5000, polling: 50 });
 
@@ -124,9 +125,9 @@ test("node A's dashboard shows node B and counts B's client in the cluster's con
   await killNode(nodeB);
   const killed = Date.now();
   await page.waitForFunction((b) => !document.querySelector(`#cluster-nodes tbody tr[data-node="${b}"]`),
-                             idB, { timeout: LEASE_SECONDS * 1000 + 5000, polling: 100 });
+                             idB, { timeout: LEASE_SECONDS * 1000 + 10000, polling: 100 });
   const gone = Date.now() - killed;
-  assert.ok(gone <= LEASE_SECONDS * 1000 + 3000, `node B left the view ${gone} ms after it was killed`);
+  assert.ok(gone <= LEASE_SECONDS * 1000 + 7000, `node B left the view ${gone} ms after it was killed`);
   await page.waitForFunction(() => document.getElementById('tile-connections').textContent === '0',
                              null, { timeout: 3000, polling: 50 });
   assert.deepEqual((await shownNodes(page)).map((n) => n.id), [idA]);

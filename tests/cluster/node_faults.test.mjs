@@ -39,7 +39,7 @@ import { dataOf, echoSubscribed, signedInClient, unique } from './lib/clients.mj
 import { replay, subscribeRecorded } from './lib/presence_record.mjs';
 
 const APP = { ...TEST_APP, enable_watchlist_events: true };
-const REAP_BOUND_MS = (LEASE_SECONDS + 4) * 1000;
+const REAP_BOUND_MS = (LEASE_SECONDS + 8) * 1000;
 
 // A cluster of three whose app sends webhooks to a receiver of its own; ready once one node
 // follows the app's events to send them. `sender` is the index of that node.

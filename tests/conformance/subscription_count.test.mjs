@@ -45,7 +45,8 @@ test('a crowd joining is coalesced into few updates', async () => {
   const watcher = await connectedClient(gw, { app: COUNTING });
   const channel = watcher.subscribe('crowd');
   await waitFor('subscribed', (resolve) => channel.bind('pusher:subscription_succeeded', resolve));
-  const twenty = countReaches(channel, 21);
+  const twenty = countReaches(channel, 21, 15000);
+  const started = Date.now();
   await Promise.all(
     Array.from({ length: 20 }, async () => {
       const client = await connectedClient(gw, { app: COUNTING });
@@ -53,8 +54,12 @@ test('a crowd joining is coalesced into few updates', async () => {
     }),
   );
   await twenty;
+  const elapsed = Date.now() - started;
   const updates = receivedFrames(watcher, 'pusher:subscription_count', 'crowd').length;
-  assert.ok(updates < 10, `20 joins produced ${updates} updates; they should be coalesced`);
+  // Counts go out at most once per 500 ms sweep, so a slow machine that spreads the joins out
+  // gets more updates, yet never one per join.
+  const bound = Math.min(19, Math.ceil(elapsed / 500) + 2);
+  assert.ok(updates <= bound, `20 joins in ${elapsed} ms produced ${updates} updates; they should be coalesced`);
 });
 
 test('apps without the setting, and presence channels, get no count events', async () => {

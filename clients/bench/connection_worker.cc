@@ -411,12 +411,10 @@ void ConnectionWorker::OnTimedMessage(int64_t send_ns, size_t wire_bytes, bool c
 }
 
 std::optional<std::string_view> ConnectionWorker::Inflate(std::string_view compressed) {
-  if (!last_compressed_.empty() && compressed == last_compressed_) return last_inflated_;
+  if (const std::string* known = inflated_.Find(compressed)) return *known;
   const websocket::MessageInflater::Result result = inflater_.Inflate(compressed);
   if (result.close_code != 0) return std::nullopt;
-  last_compressed_.assign(compressed);
-  last_inflated_.assign(result.message);
-  return last_inflated_;
+  return inflated_.Insert(compressed, result.message);
 }
 
 void ConnectionWorker::CountIncident(std::string_view what) {

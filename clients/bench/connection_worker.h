@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "clients/bench/inflation_cache.h"
 #include "clients/bench/latency_histogram.h"
 #include "clients/bench/rate_pacer.h"
 #include "gateway/websocket/message_inflater.h"
@@ -210,8 +211,7 @@ class ConnectionWorker {
   int64_t last_subscribed_ns_ = 0;
   std::map<std::string, uint64_t> incidents_;
   websocket::MessageInflater inflater_{kMaxInflatedBytes};
-  std::string last_compressed_;
-  std::string last_inflated_;
+  InflationCache inflated_;
 
   // Client events.
   std::optional<RatePacer> pacer_;

@@ -1,7 +1,9 @@
 #include "control/authorizer_client.h"
 
 #include <chrono>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
@@ -79,6 +81,24 @@ void CopyPairs(const std::vector<std::pair<std::string, std::string>>& pairs,
 
 }  // namespace
 
+AuthorizerClient::~AuthorizerClient() {
+  std::vector<std::shared_ptr<grpc::ClientContext>> contexts;
+  {
+    absl::MutexLock lock(&shared_->mu);
+    for (const auto& [call, context] : shared_->in_flight) {
+      if (auto held = context.lock()) contexts.push_back(std::move(held));
+    }
+  }
+  // Unlocked: a cancelled call's callback may run on this very thread, and it locks `mu`.
+  for (const auto& context : contexts) context->TryCancel();
+  absl::MutexLock lock(&shared_->mu);
+  shared_->mu.Await(absl::Condition(
+      +[](Shared* shared) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared->mu) {
+        return shared->in_flight.empty();
+      },
+      shared_.get()));
+}
+
 realtime::v1::ChannelAuthorizer::Stub* AuthorizerClient::StubFor(const std::string& target) {
   absl::MutexLock lock(&mu_);
   auto& stub = stubs_[target];
@@ -92,7 +112,7 @@ realtime::v1::ChannelAuthorizer::Stub* AuthorizerClient::StubFor(const std::stri
 void AuthorizerClient::Authorize(const core::AuthorizerSettings& settings,
                                  core::AuthorizationRequest request,
                                  absl::AnyInvocable<void(core::AuthorizationVerdict) &&> done) {
-  auto* call = new Call();
+  auto call = std::make_shared<Call>();
   call->done = std::move(done);
   call->context.set_deadline(std::chrono::system_clock::now() +
                              std::chrono::milliseconds(settings.timeout_ms));
@@ -107,11 +127,16 @@ void AuthorizerClient::Authorize(const core::AuthorizerSettings& settings,
   CopyPairs(request.cookies, connection->mutable_cookies());
   CopyPairs(request.query, connection->mutable_query());
   StartSpan(*call, settings, request);
-
+  {
+    absl::MutexLock lock(&shared_->mu);
+    shared_->in_flight.emplace(call.get(),
+                               std::shared_ptr<grpc::ClientContext>(call, &call->context));
+  }
   StubFor(settings.target)
       ->async()
       ->Authorize(&call->context, &call->request, &call->response,
-                  [counters = counters_, call](grpc::Status status) {
+                  [shared = shared_, call](grpc::Status status) {
+                    Counters* counters = &shared->counters;
                     core::AuthorizationVerdict verdict;
                     if (!status.ok()) {
                       counters->failed.fetch_add(1, std::memory_order_relaxed);
@@ -132,7 +157,8 @@ void AuthorizerClient::Authorize(const core::AuthorizerSettings& settings,
                     }
                     EndSpan(*call, status, verdict.outcome);
                     std::move(call->done)(std::move(verdict));
-                    delete call;
+                    absl::MutexLock lock(&shared->mu);
+                    shared->in_flight.erase(call.get());
                   });
 }
 

@@ -29,8 +29,8 @@ grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, const absl
   return reactor;
 }
 
-// Answers a call whose handler returned before the answer was known (a query the cluster
-// answers later), and ends its detached span.
+// Answers a query from whichever thread has the answer (often after the handler returned), and
+// ends its detached span.
 void FinishLater(LaterReactor* reactor, tracing::Span& span, const absl::Status& status) {
   grpc::Status answer = ToGrpcStatus(status);
   GrpcServerSpan::RecordStatus(span, answer);

@@ -127,8 +127,8 @@ int main(int argc, char** argv) {
   // Before anything that traces; installed as the process's tracer (off without an endpoint).
   gw::tracing::ProcessTracer tracing(Environment());
 
-  // /metrics, health and the dashboard, mounted and started below. Declared first, so that it is
-  // destroyed last: a dashboard answer still held at exit (by a listing in the queue, a Redis query
+  // /metrics, health and the dashboard, mounted and started below. Declared before every part of
+  // the gateway, so that it is destroyed after them: a dashboard answer still held at exit (by a listing in the queue, a Redis query
   // or a receipt) holds a socket of this listener's io_context.
   gw::edge::OperatorListener operator_pages(config->operator_token);
   gw::edge::Server server(config->threads);

@@ -315,6 +315,27 @@ describe('failing closed', () => {
     assert.equal(outcome.frame.data?.status, 503, outcome.frame.raw);
   });
 
+  test('SIGTERM while a call waits on the backend: the call is cancelled and the gateway exits cleanly', async () => {
+    // A gateway of its own whose authorizer would wait 60 s: exiting must not wait for that, and
+    // the call's late end must not touch what the exit destroyed (the sanitizer builds check).
+    decide = () => 'hang';
+    const slowApp = { ...AUTHZ_APP, authorizer: { ...AUTHZ_APP.authorizer, timeout_ms: 60000 } };
+    const own = await startGateway({ apps: [slowApp], config: { shutdown_grace_seconds: 1 } });
+    try {
+      const client = await connect(own.wsUrl(slowApp.key));
+      client.send({ event: 'pusher:subscribe', data: { channel: 'private-at-exit', auth: '' } });
+      for (const until = Date.now() + 10000; calls.length === 0 && Date.now() < until;) await sleep(20);
+      assert.equal(calls.length, 1, 'the backend was asked');
+      const signalled = Date.now();
+      const exit = await own.stop(30000);
+      const took = Date.now() - signalled;
+      assert.deepEqual(exit, { code: 0, signal: null });
+      assert.ok(took < 20000, `exited ${took} ms after SIGTERM`);
+    } finally {
+      await own.stop();
+    }
+  });
+
   test('a backend that is down (nothing listening on the target): refused with 503', async () => {
     const client = await rawClient(DEAD_APP);
     const outcome = await rawSubscribeOutcome(client, 'private-nobody-home', {}, 5000);

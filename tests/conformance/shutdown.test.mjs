@@ -51,7 +51,7 @@ function stubbornClient(port) {
 }
 
 describe('SIGTERM with connected clients', () => {
-  it('clients get 4200, acknowledged events are delivered, exit 0 within grace + 2 s', async () => {
+  it('clients get 4200, acknowledged events are delivered, exit 0 within grace + 6 s', async () => {
     const gw = await startGateway({ config: { shutdown_grace_seconds: GRACE_S } });
     gateways.push(gw);
     const clients = [];

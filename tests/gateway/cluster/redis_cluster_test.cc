@@ -117,8 +117,7 @@ class RedisClusterTest : public ::testing::Test {
   bool Connected(Node& node) { return node.cluster->counters().connected.load(); }
   // What `node` reads of every node's figures (empty when the read fails or takes over 5 s).
   std::vector<core::NodeTraffic> ReadTraffic(Node& node) {
-    // A std::promise, not absl::Notification: Debian's abseil is not built with TSan, which then
-    // cannot see the hand-over from the cluster's thread.
+    // A std::promise: it outlives this call if the read answers after the 5 s wait.
     auto read = std::make_shared<std::promise<std::vector<core::NodeTraffic>>>();
     std::future<std::vector<core::NodeTraffic>> answer = read->get_future();
     node.cluster->ReadTraffic(

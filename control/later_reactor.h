@@ -11,9 +11,11 @@ namespace gw::control {
 // The reactor of a unary call answered from whichever thread has the answer (a shard, the
 // cluster's thread, the listings queue; possibly the handler's own), which also fills the
 // response. Like gRPC's DefaultReactor it has no OnCancel: the answer must come, and does (every
-// query's callback is called, with an error at the latest when the cluster stops). gRPC frees the request, the response and the context on one of its own threads right
-// after OnDone. gRPC core (not built with ThreadSanitizer) orders the two; the flag orders them
-// where TSan sees it, so that a real race on the response is still reported and this one is not.
+// query's callback is called, with an error at the latest when the cluster stops).
+//
+// gRPC frees the request, the response and the context on one of its own threads right after
+// OnDone. gRPC core (not built with ThreadSanitizer) orders the two; the flag orders them where
+// TSan sees it, so that a real race on the response is still reported and this one is not.
 // Deletes itself in OnDone.
 class LaterReactor final : public grpc::ServerUnaryReactor {
  public:

@@ -128,8 +128,9 @@ int main(int argc, char** argv) {
   gw::tracing::ProcessTracer tracing(Environment());
 
   // /metrics, health and the dashboard, mounted and started below. Declared before every part of
-  // the gateway, so that it is destroyed after them: a dashboard answer still held at exit (by a listing in the queue, a Redis query
-  // or a receipt) holds a socket of this listener's io_context.
+  // the gateway, so that it is destroyed after them: a dashboard answer still held at exit (by a
+  // listing in the queue, a Redis query or a receipt) holds a socket of this listener's
+  // io_context.
   gw::edge::OperatorListener operator_pages(config->operator_token);
   gw::edge::Server server(config->threads);
   auto apps = gw::core::AppDirectory::Create(config->apps, server.shard_count());

@@ -10,8 +10,8 @@
 // frames are ours).
 //
 // How: this library is linked into every TSan executable ahead of abseil, so its definitions of
-// the Mutex, CondVar and Notification members below interpose on the library's (for our code and for gRPC's,
-// which locks absl::Mutex too). Each one makes the TSan calls abseil itself makes when built with
+// the Mutex, CondVar and Notification members below interpose on the library's (for our code and
+// for gRPC's, which locks absl::Mutex too). Each one makes the TSan calls abseil itself makes when built with
 // TSan, then calls the real function found with dlsym(RTLD_NEXT). Between pre_lock and post_lock
 // (pre_unlock and post_unlock) TSan ignores memory accesses, which covers absl evaluating a
 // waiter's Condition on whichever thread unlocks. Waits (Await, LockWhen, CondVar::Wait) release
